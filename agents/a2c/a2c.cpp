@@ -1,0 +1,296 @@
+#include "agents/a2c/a2c.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "dopa/core/error.h"
+
+namespace dopa::agents {
+
+namespace {
+
+struct A2CConfig {
+  std::string core;
+  int64_t hidden;
+  std::string optimizer;
+  double lr;
+  double gamma;
+  double gae_lambda;
+  int64_t rollout_steps;
+  double value_coef;
+  double entropy_coef;
+  double entropy_coef_final;
+  bool anneal_entropy;
+  double max_grad_norm;
+  bool normalize_advantages;
+  int64_t log_interval;
+
+  explicit A2CConfig(const Config& c)
+      : core(c.get_string("core")),
+        hidden(c.get_int("hidden")),
+        optimizer(c.get_string("optimizer")),
+        lr(c.get_float("lr")),
+        gamma(c.get_float("gamma")),
+        gae_lambda(c.get_float("gae_lambda")),
+        rollout_steps(c.get_int("rollout_steps")),
+        value_coef(c.get_float("value_coef")),
+        entropy_coef(c.get_float("entropy_coef")),
+        entropy_coef_final(c.get_float("entropy_coef_final")),
+        anneal_entropy(c.get_bool("anneal_entropy")),
+        max_grad_norm(c.get_float("max_grad_norm")),
+        normalize_advantages(c.get_bool("normalize_advantages")),
+        log_interval(c.get_int("log_interval")) {
+    if (hidden < 1) throw Error("a2c 'hidden' must be >= 1, got " + std::to_string(hidden));
+    if (rollout_steps < 1) throw Error("a2c 'rollout_steps' must be >= 1, got " + std::to_string(rollout_steps));
+    if (!(lr > 0)) throw Error("a2c 'lr' must be > 0");
+    if (!(gamma >= 0 && gamma <= 1)) throw Error("a2c 'gamma' must be in [0, 1]");
+    if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("a2c 'gae_lambda' must be in [0, 1]");
+    if (log_interval < 1) throw Error("a2c 'log_interval' must be >= 1");
+  }
+};
+
+// The recurrent core's state: (h, c) for an LSTM, h alone otherwise (c stays undefined).
+struct CoreState {
+  torch::Tensor h, c;
+
+  CoreState detached() const { return {h.detach(), c.defined() ? c.detach() : c}; }
+  // Zeroes the rows whose episode ended (`keep` is 1 where the episode goes on).
+  CoreState masked(const torch::Tensor& keep) const {
+    return {h * keep.unsqueeze(1), c.defined() ? c * keep.unsqueeze(1) : c};
+  }
+  CoreState rows(const torch::Tensor& index) const {
+    return {h.index_select(0, index), c.defined() ? c.index_select(0, index) : c};
+  }
+};
+
+class ActorCriticImpl : public torch::nn::Module {
+ public:
+  ActorCriticImpl(const std::string& core, int64_t inputs, int64_t hidden, int64_t actions)
+      : core_(core), hidden_(hidden) {
+    if (core == "lstm") lstm_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
+    else if (core == "gru") gru_ = register_module("gru", torch::nn::GRUCell(inputs, hidden));
+    else if (core == "rnn") rnn_ = register_module("rnn", torch::nn::RNNCell(inputs, hidden));
+    else mlp_ = register_module("mlp", torch::nn::Linear(inputs, hidden));
+    actor_ = register_module("actor", torch::nn::Linear(hidden, actions));
+    critic_ = register_module("critic", torch::nn::Linear(hidden, 1));
+  }
+
+  CoreState initial_state(int64_t batch) const {
+    CoreState s{torch::zeros({batch, hidden_})};
+    if (core_ == "lstm") s.c = torch::zeros({batch, hidden_});
+    return s;
+  }
+
+  CoreState advance(const torch::Tensor& obs, const CoreState& state) {
+    if (lstm_) {
+      auto [h, c] = lstm_->forward(obs, std::make_tuple(state.h, state.c));
+      return {h, c};
+    }
+    if (gru_) return {gru_->forward(obs, state.h)};
+    if (rnn_) return {rnn_->forward(obs, state.h)};
+    return {torch::tanh(mlp_->forward(obs))};
+  }
+
+  torch::Tensor logits(const CoreState& s) { return actor_->forward(s.h); }
+  torch::Tensor value(const CoreState& s) { return critic_->forward(s.h).squeeze(1); }
+
+ private:
+  std::string core_;
+  int64_t hidden_;
+  torch::nn::LSTMCell lstm_{nullptr};
+  torch::nn::GRUCell gru_{nullptr};
+  torch::nn::RNNCell rnn_{nullptr};
+  torch::nn::Linear mlp_{nullptr}, actor_{nullptr}, critic_{nullptr};
+};
+TORCH_MODULE(ActorCritic);
+
+class A2C : public Agent {
+ public:
+  A2C(const Config& config, const EnvSpec& env, uint64_t seed)
+      : cfg_(config), model_(make_model(cfg_, env, seed)) {}
+
+  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+    torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    const int64_t num_envs = envs.num_envs();
+    const int64_t T = cfg_.rollout_steps;
+    const int64_t steps_per_update = num_envs * T;
+    const int64_t num_updates = std::max<int64_t>(1, options.total_steps / steps_per_update);
+
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (cfg_.optimizer == "adam") {
+      optimizer = std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(cfg_.lr));
+    } else {
+      optimizer = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
+    }
+
+    // The buffers are overwritten by each step: clone the observations the graph keeps.
+    auto observe = [&] { return envs.observations().reshape({num_envs, -1}).to(torch::kFloat32).clone(); };
+    envs.reset(options.seed);
+    torch::Tensor obs = observe();
+    CoreState state = model_->initial_state(num_envs);
+
+    TrainResult result;
+    RecentReturns recent(100);
+    double interval_return_sum = 0.0, interval_length_sum = 0.0;
+    int64_t interval_episodes = 0;
+    const auto start = std::chrono::steady_clock::now();
+
+    for (int64_t update = 1; update <= num_updates; ++update) {
+      if (monitor.should_stop()) {
+        result.stopped_early = true;
+        break;
+      }
+      const double progress = static_cast<double>(update - 1) / static_cast<double>(num_updates);
+      const double entropy_coef =
+          cfg_.anneal_entropy ? cfg_.entropy_coef + (cfg_.entropy_coef_final - cfg_.entropy_coef) * progress
+                              : cfg_.entropy_coef;
+
+      // 1. Roll out T steps in every env, keeping the graph for backpropagation through time.
+      state = state.detached();
+      std::vector<torch::Tensor> log_probs, values, entropies, rewards, continues;
+      for (int64_t t = 0; t < T; ++t) {
+        state = model_->advance(obs, state);
+        const torch::Tensor log_policy = torch::log_softmax(model_->logits(state), 1);
+        const torch::Tensor action = torch::multinomial(log_policy.detach().exp(), 1).squeeze(1);
+        log_probs.push_back(log_policy.gather(1, action.unsqueeze(1)).squeeze(1));
+        entropies.push_back(-(log_policy.exp() * log_policy).sum(1));
+        values.push_back(model_->value(state));
+
+        envs.step(action);
+        torch::Tensor reward = envs.rewards().to(torch::kFloat32);  // a copy
+        const torch::Tensor terminated = envs.terminations().clone();
+        const torch::Tensor done = terminated.logical_or(envs.truncations());
+        // A truncated episode did not end in the MDP: add gamma * V(final observation).
+        const torch::Tensor cut = envs.truncations().logical_and(terminated.logical_not());
+        if (cut.any().item<bool>()) {
+          torch::NoGradGuard no_grad;
+          const torch::Tensor rows = cut.nonzero().squeeze(1);
+          const torch::Tensor final_obs = envs.final_observations().reshape({num_envs, -1}).index_select(0, rows).to(torch::kFloat32);
+          const torch::Tensor final_value = model_->value(model_->advance(final_obs, state.rows(rows)));
+          reward.index_add_(0, rows, cfg_.gamma * final_value);
+        }
+        rewards.push_back(reward);
+        const torch::Tensor keep = done.logical_not().to(torch::kFloat32);
+        continues.push_back(keep);
+
+        if (done.any().item<bool>()) {
+          const auto ended = done.nonzero().squeeze(1);
+          const auto returns = envs.episode_returns().index_select(0, ended);
+          const auto lengths = envs.episode_lengths().index_select(0, ended);
+          for (int64_t k = 0; k < ended.size(0); ++k) {
+            const double r = returns[k].item<double>();
+            recent.add(r);
+            interval_return_sum += r;
+            interval_length_sum += static_cast<double>(lengths[k].item<int64_t>());
+            ++interval_episodes;
+            ++result.episodes;
+          }
+          state = state.masked(keep);  // a new episode starts from a zero state
+        }
+        obs = observe();
+      }
+
+      // 2. Returns and advantages (GAE; gae_lambda = 1 gives n-step returns), from values held fixed.
+      torch::Tensor next_value;
+      {
+        torch::NoGradGuard no_grad;
+        next_value = model_->value(model_->advance(obs, state));
+      }
+      const torch::Tensor value_estimates = torch::stack(values).detach();
+      std::vector<torch::Tensor> advantages(T);
+      torch::Tensor gae = torch::zeros({num_envs});
+      for (int64_t t = T - 1; t >= 0; --t) {
+        const torch::Tensor following = t == T - 1 ? next_value : value_estimates[t + 1];
+        const torch::Tensor delta = rewards[t] + cfg_.gamma * following * continues[t] - value_estimates[t];
+        gae = delta + cfg_.gamma * cfg_.gae_lambda * continues[t] * gae;
+        advantages[t] = gae;
+      }
+      const torch::Tensor advantage = torch::stack(advantages);
+      const torch::Tensor returns = advantage + value_estimates;
+      torch::Tensor policy_advantage = advantage;
+      if (cfg_.normalize_advantages) policy_advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8);
+
+      // 3. One optimiser step on the whole unroll.
+      const torch::Tensor log_prob = torch::stack(log_probs);
+      const torch::Tensor value = torch::stack(values);
+      const torch::Tensor entropy = torch::stack(entropies).mean();
+      const torch::Tensor policy_loss = -(log_prob * policy_advantage).mean();
+      const torch::Tensor value_loss = 0.5 * (returns - value).pow(2).mean();
+      const torch::Tensor loss = policy_loss + cfg_.value_coef * value_loss - entropy_coef * entropy;
+      optimizer->zero_grad();
+      loss.backward();
+      if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
+      optimizer->step();
+
+      result.global_step = update * steps_per_update;
+      monitor.progress(result.global_step, recent.mean());
+      if (update % cfg_.log_interval == 0 || update == num_updates) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double interval_return = interval_episodes ? interval_return_sum / interval_episodes : NAN;
+        if (interval_episodes > 0 && (result.best_return == 0.0 || interval_return > result.best_return))
+          result.best_return = interval_return;
+        monitor.log(result.global_step,
+                    {{"episodes", static_cast<double>(result.episodes)},
+                     {"episodic_return", interval_return},
+                     {"episodic_length", interval_episodes ? interval_length_sum / interval_episodes : NAN},
+                     {"policy_loss", policy_loss.item<double>()},
+                     {"value_loss", value_loss.item<double>()},
+                     {"entropy", entropy.item<double>()},
+                     {"entropy_coef", entropy_coef},
+                     {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+        interval_return_sum = interval_length_sum = 0.0;
+        interval_episodes = 0;
+      }
+    }
+    result.final_return = recent.mean();
+    return result;
+  }
+
+  void save(const std::string& path) const override { torch::save(model_, path); }
+
+ private:
+  static ActorCritic make_model(const A2CConfig& cfg, const EnvSpec& env, uint64_t seed) {
+    torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
+    return ActorCritic(cfg.core, env.observation_space.size(), cfg.hidden, env.action_space.n());
+  }
+
+  A2CConfig cfg_;
+  ActorCritic model_;
+};
+
+}  // namespace
+
+AgentRegistration a2c_registration() {
+  AgentRegistration r;
+  r.name = "a2c";
+  r.description = "recurrent advantage actor-critic (LSTM/GRU/RNN/MLP core), Discrete actions";
+  r.config = {
+      {"core", "lstm", "recurrent core", {"lstm", "gru", "rnn", "mlp"}},
+      {"hidden", 48, "units in the core"},
+      {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
+      {"lr", 1e-3, "learning rate"},
+      {"gamma", 0.9, "discount factor"},
+      {"gae_lambda", 1.0, "GAE lambda (1: n-step returns)"},
+      {"rollout_steps", 100, "steps per env between updates (the BPTT length)"},
+      {"value_coef", 0.05, "weight of the value loss"},
+      {"entropy_coef", 0.05, "weight of the entropy bonus (at the start when annealed)"},
+      {"entropy_coef_final", 0.0, "entropy weight at the end of training, when anneal_entropy is true"},
+      {"anneal_entropy", false, "anneal the entropy weight linearly to entropy_coef_final"},
+      {"max_grad_norm", 1.0, "global gradient-norm clip (0: none)"},
+      {"normalize_advantages", false, "normalise advantages per update"},
+      {"log_interval", 10, "updates between metrics rows"},
+  };
+  r.autoreset = AutoresetMode::SameStep;
+  r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
+    if (!env.action_space.is_discrete())
+      throw Error("a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());
+    return std::make_unique<A2C>(config, env, seed);
+  };
+  return r;
+}
+
+DOPA_REGISTER_AGENT(a2c_registration());
+
+}  // namespace dopa::agents

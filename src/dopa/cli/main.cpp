@@ -1,0 +1,56 @@
+// dopa: the command-line experiment launcher.
+//
+//   dopa list envs|agents                 what is registered
+//   dopa rollout ENV_ID [...]             step an env and write a CSV trajectory
+//   dopa run EXPERIMENT.toml [...]        train, writing a run folder
+//
+// Exit status: 0 success, 2 bad input (one message naming the key or file), 1 internal error,
+// 130 interrupted.
+#include <spdlog/cfg/helpers.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "dopa/cli/commands.h"
+#include "dopa/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"dopa: neuromodulated reinforcement learning (envs, agents, experiments)", "dopa"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options (--log-level) may follow the subcommand
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback([&] {
+    // Logs go to stderr so that stdout stays clean for data (e.g. a rollout CSV).
+    auto logger = spdlog::stderr_color_mt("dopa");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+    spdlog::set_level(spdlog::level::from_str(log_level));
+  });
+
+  dopa::cli::add_list_command(app);
+  dopa::cli::add_rollout_command(app);
+  dopa::cli::add_run_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const dopa::Error& e) {
+    std::fprintf(stderr, "dopa: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dopa: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,31 @@
+// dopa run EXPERIMENT.toml [--set key=value]... [--out DIR]
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "dopa/cli/commands.h"
+#include "dopa/runner/run.h"
+
+namespace dopa::cli {
+
+void add_run_command(CLI::App& app) {
+  struct Options {
+    RunOptions run;
+    bool no_progress = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("run", "train as an experiment file says, writing a run folder");
+  cmd->add_option("experiment", options->run.experiment_path, "experiment TOML file")->required();
+  cmd->add_option("--set", options->run.overrides, "override a key: --set agent.lr=3e-4 (repeatable)");
+  cmd->add_option("--out", options->run.out_dir, "run folder (default: runs/<name>-<timestamp>)");
+  cmd->add_flag("--no-progress", options->no_progress, "log lines instead of a progress bar");
+  cmd->callback([options] {
+    if (options->no_progress) options->run.progress = 0;
+    const RunOutcome outcome = run_experiment(options->run);
+    std::printf("%s\n", outcome.run_dir.c_str());
+    if (outcome.interrupted) std::exit(130);
+  });
+}
+
+}  // namespace dopa::cli

@@ -1,0 +1,22 @@
+// Small string helpers shared by the registry, config resolution and the CLI.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dopa {
+
+// Levenshtein distance, case-insensitive (used to suggest close matches for a misspelt name).
+int edit_distance(const std::string& a, const std::string& b);
+
+// The candidates closest to `name` (at most `max_results`), best first; empty if none is close.
+std::vector<std::string> close_matches(const std::string& name, const std::vector<std::string>& candidates,
+                                       int max_results = 3);
+
+// "a, b, c".
+std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
+
+// " Did you mean 'x' or 'y'?" or "" when there is no close match.
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace dopa

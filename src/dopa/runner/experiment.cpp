@@ -1,0 +1,190 @@
+#include "dopa/runner/experiment.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dopa/core/error.h"
+#include "dopa/core/registry.h"
+#include "dopa/core/strings.h"
+#include "dopa/train/agent.h"
+
+namespace dopa {
+
+namespace {
+
+ConfigSchema top_schema(const std::string& default_name) {
+  return {
+      {"name", default_name, "experiment name (run folders are named after it)"},
+      {"seed", 0, "seed of the env RNGs (env i gets seed + i) and of the agent"},
+      {"total_steps", 100000, "env steps to train for, summed over envs"},
+      {"torch_threads", 1, "LibTorch intra-op threads (small networks run fastest on 1)"},
+  };
+}
+
+ConfigSchema env_schema() {
+  return {
+      {"id", "", "registered env ID (dopa list envs)"},
+      {"num_envs", 8, "envs stepped in parallel"},
+      {"num_threads", 1, "threads stepping them (0: one per core)"},
+  };
+}
+
+// The values of one TOML table (flat keys), or a dotted path for nested tables ("kwargs").
+Kwargs table_values(const toml::table& table, const std::string& where, const std::vector<std::string>& nested) {
+  Kwargs values;
+  for (const auto& [key_view, node] : table) {
+    const std::string key(key_view.str());
+    if (std::find(nested.begin(), nested.end(), key) != nested.end()) continue;
+    const std::string path = where.empty() ? key : where + "." + key;
+    if (auto v = node.value_exact<bool>()) values[key] = Value(*v);
+    else if (auto i = node.value_exact<int64_t>()) values[key] = Value(static_cast<long long>(*i));
+    else if (auto d = node.value_exact<double>()) values[key] = Value(*d);
+    else if (auto s = node.value_exact<std::string>()) values[key] = Value(*s);
+    else if (node.is_table())
+      throw Error("'" + path + "' is a table; no table is expected there");
+    else
+      throw Error("'" + path + "' has an unsupported type (use a bool, integer, float or string)");
+  }
+  return values;
+}
+
+const toml::table* subtable(const toml::table& parent, const std::string& key, const std::string& path) {
+  const toml::node* node = parent.get(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) throw Error("'" + path + "' must be a table");
+  return node->as_table();
+}
+
+struct Override {
+  std::string path, section, key, text;
+};
+
+// Which section a dotted override path belongs to: "seed", "env.id", "env.kwargs.size", "agent.lr".
+Override split_override(const std::string& assignment) {
+  const auto [path, text] = split_assignment(assignment, "--set");
+  Override o{path, "", path, text};
+  if (path.rfind("env.kwargs.", 0) == 0) {
+    o.section = "env.kwargs";
+    o.key = path.substr(11);
+  } else if (path.rfind("env.", 0) == 0) {
+    o.section = "env";
+    o.key = path.substr(4);
+  } else if (path.rfind("agent.", 0) == 0) {
+    o.section = "agent";
+    o.key = path.substr(6);
+  }
+  if (o.key.empty() || o.key.find('.') != std::string::npos)
+    throw Error("malformed --set '" + assignment + "': keys are name, env.name, env.kwargs.name or agent.name");
+  return o;
+}
+
+Value parse_override(const Override& o, const ConfigSchema& schema, const std::string& what) {
+  const ConfigKey* key = find_key(schema, o.key);
+  if (key == nullptr) {
+    const auto names = key_names(schema);
+    throw Error("--set " + o.path + ": unknown " + what + " '" + o.key + "'." + did_you_mean(o.key, names) +
+                " Valid: " + join(names) + ".");
+  }
+  return parse_value(o.text, key->default_value.type(), o.path);
+}
+
+void write_table(std::ostringstream& out, const std::string& header, const Config& config) {
+  if (!header.empty()) out << "\n[" << header << "]\n";
+  for (const auto& key : config.schema()) {
+    out << key.name << " = " << config.at(key.name).to_string();
+    if (!key.doc.empty()) out << "  # " << key.doc;
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+std::string Experiment::to_toml() const {
+  std::ostringstream out;
+  out << "# Resolved experiment: every key with the value this run used.\n";
+  write_table(out, "", top);
+  write_table(out, "env", env);
+  write_table(out, "env.kwargs", env_kwargs);
+  write_table(out, "agent", agent);
+  return out.str();
+}
+
+Experiment parse_experiment(const std::string& text, const std::string& source, const std::string& default_name,
+                            const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream message;
+    message << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    throw Error(message.str());
+  }
+
+  // Sections.
+  for (const auto& [key_view, node] : root) {
+    const std::string key(key_view.str());
+    if (node.is_table() && key != "env" && key != "agent")
+      throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent]");
+  }
+  Kwargs top = table_values(root, "", {"env", "agent"});
+  const toml::table* env_table = subtable(root, "env", "env");
+  const toml::table* agent_table = subtable(root, "agent", "agent");
+  Kwargs env = env_table ? table_values(*env_table, "env", {"kwargs"}) : Kwargs{};
+  const toml::table* kwargs_table = env_table ? subtable(*env_table, "kwargs", "env.kwargs") : nullptr;
+  Kwargs env_kwargs = kwargs_table ? table_values(*kwargs_table, "env.kwargs", {}) : Kwargs{};
+  Kwargs agent = agent_table ? table_values(*agent_table, "agent", {}) : Kwargs{};
+
+  // Overrides of the env ID and the agent's algorithm come first: they decide the other schemas.
+  std::vector<Override> parsed;
+  for (const auto& assignment : overrides) parsed.push_back(split_override(assignment));
+  for (const auto& o : parsed) {
+    if (o.section == "env" && o.key == "id") env["id"] = Value(o.text);
+    if (o.section == "agent" && o.key == "algo") agent["algo"] = Value(o.text);
+  }
+
+  auto id_it = env.find("id");
+  if (id_it == env.end() || id_it->second.type() != ValueType::String || id_it->second.as_string().empty())
+    throw Error(source + ": [env] needs id = \"<env ID>\" (see 'dopa list envs')");
+  const std::string env_id = id_it->second.as_string();
+  const ConfigSchema kwargs_schema = EnvRegistry::global().schema(env_id);  // throws for unknown IDs
+
+  auto algo_it = agent.find("algo");
+  if (algo_it == agent.end() || algo_it->second.type() != ValueType::String)
+    throw Error(source + ": [agent] needs algo = \"<agent>\" (valid: " + join(AgentRegistry::global().names()) + ")");
+  const AgentRegistration& registration = AgentRegistry::global().find(algo_it->second.as_string());
+  ConfigSchema agent_schema = registration.config;
+  agent_schema.insert(agent_schema.begin(), {"algo", registration.name, "agent algorithm (dopa list agents)"});
+
+  const ConfigSchema top_keys = top_schema(default_name);
+  const ConfigSchema env_keys = env_schema();
+  for (const auto& o : parsed) {
+    if (o.section.empty()) top[o.key] = parse_override(o, top_keys, "experiment key");
+    else if (o.section == "env") env[o.key] = parse_override(o, env_keys, "[env] key");
+    else if (o.section == "env.kwargs") env_kwargs[o.key] = parse_override(o, kwargs_schema, env_id + " kwarg");
+    else agent[o.key] = parse_override(o, agent_schema, registration.name + " key");
+  }
+
+  Experiment experiment;
+  experiment.top = resolve_config(top_keys, top, "experiment key");
+  experiment.env = resolve_config(env_keys, env, "[env] key");
+  experiment.env_kwargs = resolve_config(kwargs_schema, env_kwargs, env_id + " kwarg");
+  experiment.agent = resolve_config(agent_schema, agent, "[agent] key for " + registration.name);
+  if (experiment.top.get_int("total_steps") < 1) throw Error("total_steps must be >= 1");
+  if (experiment.top.get_int("torch_threads") < 1) throw Error("torch_threads must be >= 1");
+  if (experiment.env.get_int("num_envs") < 1) throw Error("env.num_envs must be >= 1");
+  if (experiment.env.get_int("num_threads") < 0) throw Error("env.num_threads must be >= 0");
+  return experiment;
+}
+
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot read experiment file '" + path + "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_experiment(text.str(), path, std::filesystem::path(path).stem().string(), overrides);
+}
+
+}  // namespace dopa

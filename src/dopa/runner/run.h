@@ -1,0 +1,36 @@
+// `dopa run`: one experiment from file to run folder.
+//
+// Everything the user gave is checked before anything is written (experiment keys, env kwargs,
+// agent keys, that the agent can handle the env); then the run folder gets
+//   config.toml    the resolved experiment (every key, defaults included)
+//   metrics.csv    one row per logged update, flushed as written
+//   summary.json   the outcome: steps, episodes, final and best return, wall time, steps/s
+//   model.pt       the trained parameters
+// Ctrl-C (SIGINT) or SIGTERM ends training after the current update; the folder is completed with
+// what was done and summary.json says "interrupted": true.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dopa/train/agent.h"
+
+namespace dopa {
+
+struct RunOptions {
+  std::string experiment_path;
+  std::vector<std::string> overrides;  // "key=value" (--set)
+  std::string out_dir;                 // empty: runs/<name>-<timestamp>
+  int progress = -1;                   // 1 bar, 0 log lines, -1 bar when stderr is a terminal
+};
+
+struct RunOutcome {
+  std::string run_dir;
+  TrainResult result;
+  double wall_time = 0.0;
+  bool interrupted = false;
+};
+
+RunOutcome run_experiment(const RunOptions& options);
+
+}  // namespace dopa

@@ -1,0 +1,101 @@
+// The agent interface and the agent registry.
+//
+// An agent is built from its resolved config and the env's spec, then trains on a VectorEnv and
+// reports through a TrainMonitor: metrics after each logged update, progress, and whether to stop
+// early (Ctrl-C). Agents register like envs: DOPA_REGISTER_AGENT in their own source file.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dopa/core/config.h"
+#include "dopa/core/env.h"
+#include "dopa/core/registry.h"
+#include "dopa/core/vector_env.h"
+
+namespace dopa {
+
+// One row of training metrics: (name, value) pairs in a fixed order. CleanRL's names where they
+// exist: episodic_return, episodic_length, policy_loss, value_loss, entropy, SPS.
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+class TrainMonitor {
+ public:
+  virtual ~TrainMonitor() = default;
+  // A metrics row at `global_step` (env steps summed over all envs).
+  virtual void log(int64_t global_step, const Metrics& metrics) = 0;
+  // Cheap; call as often as convenient.
+  virtual void progress(int64_t global_step, double recent_return) = 0;
+  // True when training should end early (the user pressed Ctrl-C): finish the update and return.
+  virtual bool should_stop() const = 0;
+};
+
+struct TrainOptions {
+  uint64_t seed = 0;
+  int64_t total_steps = 0;
+};
+
+// What a finished training run reports (summary.json).
+struct TrainResult {
+  int64_t global_step = 0;
+  int64_t episodes = 0;
+  double final_return = 0.0;  // mean return of the last (up to) 100 episodes
+  double best_return = 0.0;   // best mean return of a logged interval
+  bool stopped_early = false;
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  virtual TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) = 0;
+  // Writes the trained model (parameters) to `path`.
+  virtual void save(const std::string& path) const = 0;
+};
+
+struct AgentRegistration {
+  std::string name;         // "a2c"
+  std::string description;  // one line
+  ConfigSchema config;
+  AutoresetMode autoreset = AutoresetMode::SameStep;  // the VectorEnv mode its rollout loop expects
+  // Builds the agent; its parameters are initialised from `seed`. Throws dopa::Error when the
+  // agent cannot handle the env (e.g. a Box action space).
+  std::function<std::unique_ptr<Agent>(const Config& config, const EnvSpec& env, uint64_t seed)> factory;
+};
+
+class AgentRegistry {
+ public:
+  static AgentRegistry& global();
+  void add(AgentRegistration registration);
+  const AgentRegistration& find(const std::string& name) const;  // dopa::Error with close matches
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, AgentRegistration> entries_;
+};
+
+// Running mean of the last `capacity` episode returns.
+class RecentReturns {
+ public:
+  explicit RecentReturns(size_t capacity = 100) : capacity_(capacity) {}
+  void add(double episode_return);
+  double mean() const;
+  size_t count() const { return values_.size(); }
+
+ private:
+  size_t capacity_;
+  size_t next_ = 0;
+  std::vector<double> values_;
+};
+
+}  // namespace dopa
+
+// Registers an AgentRegistration when the program starts. Use at namespace scope in a .cpp file.
+#define DOPA_REGISTER_AGENT(...)                                             \
+  static const bool DOPA_CONCAT(dopa_agent_registered_, __COUNTER__) = [] { \
+    ::dopa::AgentRegistry::global().add(__VA_ARGS__);                       \
+    return true;                                                            \
+  }()

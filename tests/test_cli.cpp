@@ -1,0 +1,132 @@
+// The `dopa` command as a user runs it: output, exit status 2 on bad input, no partial output.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+// Runs `dopa <args>` (stderr merged into the output).
+Result dopa(const std::string& args) {
+  const std::string command = std::string(DOPA_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("dopa-cli-test-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Cli, ListEnvs) {
+  const Result r = dopa("list envs");
+  EXPECT_EQ(r.status, 0);
+  for (const char* id : {"Bandit-v0", "BanditEasy-v0", "BanditMedium-v0", "BanditHard-v0",
+                         "BanditDependentUniform-v0", "BanditKArmed-v0", "Maze-v0", "CartPole-v1"})
+    EXPECT_NE(r.out.find(id), std::string::npos) << id;
+  EXPECT_NE(r.out.find("Discrete(4)"), std::string::npos);
+}
+
+TEST(Cli, RolloutWritesTheCsvAndIsDeterministic) {
+  const fs::path dir = temp_dir("rollout");
+  const Result a = dopa("rollout CartPole-v1 --seed 4 --steps 30 --out " + (dir / "a.csv").string());
+  ASSERT_EQ(a.status, 0) << a.out;
+  dopa("rollout CartPole-v1 --seed 4 --steps 30 --out " + (dir / "b.csv").string());
+  const std::string csv = read(dir / "a.csv");
+  EXPECT_EQ(csv, read(dir / "b.csv"));
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "episode,t,action_0,obs_0,obs_1,obs_2,obs_3,reward,terminated,truncated");
+  // 30 steps plus a reset row per episode.
+  const auto rows = std::count(csv.begin(), csv.end(), '\n') - 1;
+  EXPECT_GE(rows, 31);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, RolloutReplaysAnActionsFile) {
+  const fs::path dir = temp_dir("actions");
+  std::ofstream(dir / "actions.txt") << "# three moves\n3\n3\n1\n";
+  const Result r = dopa("rollout Maze-v0 --seed 0 --actions " + (dir / "actions.txt").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\n0,3,1,"), std::string::npos) << r.out;  // episode 0, t 3, action 1
+  std::ofstream(dir / "bad.txt") << "3\n7\n";
+  const Result bad = dopa("rollout Maze-v0 --actions " + (dir / "bad.txt").string() + " --out " + (dir / "out.csv").string());
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("outside Discrete(4)"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir / "out.csv"));
+  EXPECT_FALSE(fs::exists(dir / "out.csv.partial"));
+  fs::remove_all(dir);
+}
+
+TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
+  const fs::path dir = temp_dir("bad");
+  const std::string experiment = (dir / "e.toml").string();
+  std::ofstream(experiment) << "total_steps = 200\n[env]\nid = \"BanditEasy-v0\"\nnum_envs = 2\n[agent]\nalgo = \"a2c\"\n";
+  const std::string out = " --out " + (dir / "run").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"rollout Maze-v1", "Did you mean 'Maze-v0'?"},
+      {"rollout Maze-v0 --kw sise=13", "Valid: size"},
+      {"rollout Maze-v0 --kw size=big", "'size' expects an integer"},
+      {"run " + experiment + out + " --set agent.lrr=1", "Did you mean 'lr'?"},
+      {"run " + experiment + out + " --set agent.lr", "malformed --set"},
+      {"run " + experiment + out + " --set agent.hidden=1.5", "'agent.hidden' expects an integer"},
+      {"run " + (dir / "missing.toml").string() + out, "no such file"},
+      {"run " + experiment + out + " --set env.id=Pendulum-v9", "unknown env ID"},
+  };
+  for (const auto& [args, message] : cases) {
+    const Result r = dopa(args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << args << "\n" << r.out;
+    EXPECT_FALSE(fs::exists(dir / "run")) << args;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Cli, RunWritesTheRunFolder) {
+  const fs::path dir = temp_dir("run");
+  const std::string experiment = (dir / "e.toml").string();
+  std::ofstream(experiment) << "total_steps = 400\n[env]\nid = \"BanditEasy-v0\"\nnum_envs = 2\nkwargs = { trials = 10 }\n"
+                               "[agent]\nalgo = \"a2c\"\nrollout_steps = 10\nlog_interval = 1\n";
+  const fs::path run = dir / "run";
+  const Result r = dopa("run " + experiment + " --out " + run.string() + " --no-progress --set seed=2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* file : {"config.toml", "metrics.csv", "summary.json", "model.pt"})
+    EXPECT_TRUE(fs::exists(run / file)) << file;
+  EXPECT_NE(read(run / "config.toml").find("seed = 2"), std::string::npos);
+  const std::string metrics = read(run / "metrics.csv");
+  EXPECT_EQ(metrics.substr(0, metrics.find('\n')).rfind("global_step,wall_time,episodes,episodic_return", 0), 0u);
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 1 + 20);  // 400 steps / (2 envs x 10 steps)
+  EXPECT_NE(read(run / "summary.json").find("\"global_step\" : 400"), std::string::npos) << read(run / "summary.json");
+  // The resolved config runs again as it is, and an existing folder is not overwritten.
+  const Result again = dopa("run " + (run / "config.toml").string() + " --out " + (dir / "run2").string() + " --no-progress");
+  EXPECT_EQ(again.status, 0) << again.out;
+  const Result clash = dopa("run " + experiment + " --out " + run.string());
+  EXPECT_EQ(clash.status, 2);
+  EXPECT_NE(clash.out.find("already exists"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,47 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "dopa/core/thread_pool.h"
+
+namespace {
+
+TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
+  for (int threads : {1, 2, 3, 4}) {
+    dopa::ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 2, 5, 64, 1000}) {
+      std::vector<std::atomic<int>> hits(n);
+      for (int repeat = 0; repeat < 20; ++repeat)
+        pool.parallel_for(n, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+        });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 20) << threads << " threads, n " << n;
+    }
+  }
+}
+
+TEST(ThreadPool, UsesSeveralThreads) {
+  dopa::ThreadPool pool(2);
+  std::vector<std::thread::id> ids(2);
+  pool.parallel_for(2, [&](int64_t begin, int64_t) { ids[begin] = std::this_thread::get_id(); });
+  EXPECT_NE(ids[0], ids[1]);
+  EXPECT_EQ(ids[0], std::this_thread::get_id());  // the caller takes the first range
+}
+
+TEST(ThreadPool, ExceptionsReachTheCaller) {
+  dopa::ThreadPool pool(3);
+  EXPECT_THROW(pool.parallel_for(30,
+                                 [](int64_t begin, int64_t) {
+                                   if (begin > 0) throw std::runtime_error("worker failed");
+                                 }),
+               std::runtime_error);
+  // The pool still works afterwards, also after its workers fell asleep.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::atomic<int> sum{0};
+  pool.parallel_for(30, [&](int64_t begin, int64_t end) { sum += static_cast<int>(end - begin); });
+  EXPECT_EQ(sum.load(), 30);
+}
+
+}  // namespace
