@@ -19,18 +19,19 @@ constexpr int64_t kNumEnvs = 64;
 constexpr int kActionRounds = 256;  // distinct action batches cycled through
 
 // kActionRounds batches of random valid actions.
-std::vector<at::Tensor> action_batches(const dopa::Space& space, uint64_t seed) {
+std::vector<at::Tensor> action_batches(const dopa::Space& space, uint64_t seed, int64_t num_envs = kNumEnvs) {
   dopa::Rng rng(seed);
   std::vector<at::Tensor> batches;
   for (int k = 0; k < kActionRounds; ++k) {
-    at::Tensor batch = at::empty({kNumEnvs}, at::kLong);
-    for (int64_t i = 0; i < kNumEnvs; ++i) space.sample(rng, batch.data_ptr<int64_t>() + i);
+    at::Tensor batch = at::empty({num_envs}, at::kLong);
+    for (int64_t i = 0; i < num_envs; ++i) space.sample(rng, batch.data_ptr<int64_t>() + i);
     batches.push_back(batch);
   }
   return batches;
 }
 
-// Raw: a loop over 64 envs calling Env::step, resetting ended episodes, writing into one buffer.
+// Raw: a loop over 64 envs calling Env::step, resetting ended episodes, writing observations and
+// info into buffers of its own (the env's own work, which a VectorEnv does too).
 void BM_RawStep(benchmark::State& state, const std::string& id) {
   std::vector<std::unique_ptr<dopa::Env>> envs;
   for (int64_t i = 0; i < kNumEnvs; ++i) envs.push_back(dopa::make(id));
@@ -39,17 +40,25 @@ void BM_RawStep(benchmark::State& state, const std::string& id) {
   std::vector<unsigned char> obs(kNumEnvs * row);
   std::vector<double> rewards(kNumEnvs);
   auto out = [&](int64_t i) { return dopa::ObsOut(obs.data() + i * row, obs_space.dtype(), obs_space.size()); };
-  for (int64_t i = 0; i < kNumEnvs; ++i) envs[i]->reset(i, out(i));
+  const dopa::EnvSpec& spec = envs[0]->spec();
+  std::vector<double> info_values(kNumEnvs * std::max<int64_t>(1, spec.info_size));
+  std::unique_ptr<bool[]> info_present(new bool[kNumEnvs * (spec.info_keys.size() + 1)]());
+  auto info = [&](int64_t i) {
+    if (spec.info_keys.empty()) return dopa::InfoOut();
+    return dopa::InfoOut(info_values.data() + i * spec.info_size, info_present.get() + i * spec.info_keys.size(),
+                         &spec.info_offsets);
+  };
+  for (int64_t i = 0; i < kNumEnvs; ++i) envs[i]->reset(i, out(i), info(i));
   const auto batches = action_batches(envs[0]->action_space(), 1);
   int k = 0;
   for (auto _ : state) {
     const int64_t* actions = batches[k++ % kActionRounds].data_ptr<int64_t>();
     for (int64_t i = 0; i < kNumEnvs; ++i) {
       if (envs[i]->needs_reset()) {
-        envs[i]->reset(std::nullopt, out(i));
+        envs[i]->reset(std::nullopt, out(i), info(i));
         continue;
       }
-      rewards[i] = envs[i]->step(dopa::Action(actions[i]), out(i)).reward;
+      rewards[i] = envs[i]->step(dopa::Action(actions[i]), out(i), info(i)).reward;
     }
     benchmark::DoNotOptimize(rewards.data());
   }
@@ -59,15 +68,16 @@ void BM_RawStep(benchmark::State& state, const std::string& id) {
 void BM_VectorEnvStep(benchmark::State& state, const std::string& id) {
   dopa::VectorEnvOptions options;
   options.num_threads = static_cast<int>(state.range(0));
-  dopa::VectorEnv envs(id, kNumEnvs, {}, options);
+  const int64_t num_envs = state.range(1);
+  dopa::VectorEnv envs(id, num_envs, {}, options);
   envs.reset(0);
-  const auto batches = action_batches(envs.single_action_space(), 1);
+  const auto batches = action_batches(envs.single_action_space(), 1, num_envs);
   int k = 0;
   for (auto _ : state) {
     envs.step(batches[k++ % kActionRounds]);
     benchmark::DoNotOptimize(envs.rewards().data_ptr());
   }
-  state.SetItemsProcessed(state.iterations() * kNumEnvs);
+  state.SetItemsProcessed(state.iterations() * num_envs);
 }
 
 void BM_MazeRandomPolicyReturn(benchmark::State& state) {
@@ -96,9 +106,9 @@ void BM_MazeRandomPolicyReturn(benchmark::State& state) {
 BENCHMARK_CAPTURE(BM_RawStep, Maze, std::string("Maze-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, Bandit, std::string("Bandit-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, CartPole, std::string("CartPole-v1"));
-BENCHMARK_CAPTURE(BM_VectorEnvStep, Maze, std::string("Maze-v0"))->Arg(1)->Arg(2)->ArgName("threads");
-BENCHMARK_CAPTURE(BM_VectorEnvStep, Bandit, std::string("Bandit-v0"))->Arg(1)->Arg(2)->ArgName("threads");
-BENCHMARK_CAPTURE(BM_VectorEnvStep, CartPole, std::string("CartPole-v1"))->Arg(1)->Arg(2)->ArgName("threads");
+BENCHMARK_CAPTURE(BM_VectorEnvStep, Maze, std::string("Maze-v0"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});
+BENCHMARK_CAPTURE(BM_VectorEnvStep, Bandit, std::string("Bandit-v0"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});
+BENCHMARK_CAPTURE(BM_VectorEnvStep, CartPole, std::string("CartPole-v1"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});
 BENCHMARK(BM_MazeRandomPolicyReturn)->Arg(11)->Arg(13)->ArgName("size")->Iterations(20000);
 
 BENCHMARK_MAIN();

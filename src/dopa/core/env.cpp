@@ -85,10 +85,14 @@ StepResult Env::step(const Action& action, ObsOut obs, InfoOut info) {
                                       : ": step() before the first reset()"));
   }
   check_action(action);
+  return step_checked(action, obs, info);
+}
+
+StepResult Env::step_checked(const Action& action, ObsOut obs, InfoOut info) {
   ++elapsed_steps_;
   StepResult result = step_impl(action, obs, info);
   episode_return_ += result.reward;
-  if (spec_.max_episode_steps > 0 && elapsed_steps_ >= spec_.max_episode_steps) result.truncated = true;
+  if (time_limit_ > 0 && elapsed_steps_ >= time_limit_) result.truncated = true;
   if (result.done()) {
     needs_reset_ = true;
     result.episode_return = episode_return_;

@@ -150,7 +150,7 @@ class Env {
 
   int64_t elapsed_steps() const { return elapsed_steps_; }
   bool needs_reset() const { return needs_reset_; }
-  void set_max_episode_steps(int64_t steps) { spec_.max_episode_steps = steps; }
+  void set_max_episode_steps(int64_t steps) { spec_.max_episode_steps = time_limit_ = steps; }
 
   // The env's physical state as numbers, for tests against reference trajectories (not every env
   // has one: the default throws dopa::Error). set_state() also writes the matching observation.
@@ -174,13 +174,18 @@ class Env {
 
  private:
   friend class EnvRegistry;
-  EnvSpec spec_;
-  Rng rng_;
+  friend class VectorEnv;  // checks a batch of actions itself, then steps with step_checked()
+  StepResult step_checked(const Action& action, ObsOut obs, InfoOut info);
+
+  // The per-step state first: it shares a cache line with the vtable pointer.
   bool seeded_ = false;
   bool needs_reset_ = true;
   bool ever_reset_ = false;
   int64_t elapsed_steps_ = 0;
+  int64_t time_limit_ = 0;  // = spec_.max_episode_steps
   double episode_return_ = 0.0;
+  Rng rng_;
+  EnvSpec spec_;
 };
 
 // Owns the observation and info memory for stepping one env by hand (tests, `dopa rollout`).

@@ -59,7 +59,7 @@ std::unique_ptr<Env> EnvRegistry::make(const std::string& id, const Kwargs& kwar
   std::unique_ptr<Env> env = entry.factory(config);
   env->spec_.id = id;
   env->spec_.config = config;
-  env->spec_.max_episode_steps = max_steps;
+  env->set_max_episode_steps(max_steps);
   env->spec_.reward_threshold = entry.reward_threshold;
   return env;
 }

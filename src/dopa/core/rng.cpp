@@ -13,9 +13,16 @@ uint64_t Rng::splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-void Rng::seed(uint64_t seed) { engine_.seed(splitmix64(seed)); }
+void Rng::seed(uint64_t seed) {
+  // splitmix64 as a sequence generator: state += golden gamma, then mix.
+  uint64_t x = seed;
+  for (uint64_t& word : s_) {
+    word = splitmix64(x);
+    x += 0x9e3779b97f4a7c15ULL;
+  }
+}
 
-double Rng::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 double Rng::uniform(double low, double high) { return low + (high - low) * uniform(); }
 
@@ -26,7 +33,7 @@ int64_t Rng::integer(int64_t n) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % range;
   uint64_t x;
   do {
-    x = engine_();
+    x = next_u64();
   } while (x >= limit);
   return static_cast<int64_t>(x % range);
 }
@@ -39,14 +46,16 @@ double Rng::normal() {
 
 std::string Rng::save() const {
   std::ostringstream out;
-  out << engine_;
+  out << s_[0] << " " << s_[1] << " " << s_[2] << " " << s_[3];
   return out.str();
 }
 
 void Rng::load(const std::string& state) {
   std::istringstream in(state);
-  in >> engine_;
+  uint64_t words[4];
+  in >> words[0] >> words[1] >> words[2] >> words[3];
   if (!in) throw std::invalid_argument("Rng::load: malformed generator state");
+  for (int i = 0; i < 4; ++i) s_[i] = words[i];
 }
 
 }  // namespace dopa

@@ -68,22 +68,30 @@ VectorEnv::VectorEnv(std::vector<std::unique_ptr<Env>> envs, VectorEnvOptions op
         env->spec().info_size != envs_[0]->spec().info_size)
       throw Error("the envs of a VectorEnv must share their spaces and info keys");
   }
+  records_.resize(envs_.size());
   needs_autoreset_.assign(envs_.size(), 0);
+  const Space& obs_space = single_observation_space();
+  const Space& action_space = single_action_space();
+  obs_dtype_ = obs_space.dtype();
+  obs_size_ = obs_space.size();
+  obs_row_bytes_ = obs_size_ * static_cast<int64_t>(dtype_size(obs_dtype_));
+  action_discrete_ = action_space.is_discrete();
+  action_size_ = action_space.size();
+  action_low_ = action_space.start();
+  action_high_ = action_space.start() + action_space.n() - 1;
+  num_info_keys_ = static_cast<int64_t>(spec().info_keys.size());
   action_batch_shape_ = {num_envs()};
-  const auto& action_shape = single_action_space().shape();
-  action_batch_shape_.insert(action_batch_shape_.end(), action_shape.begin(), action_shape.end());
+  action_batch_shape_.insert(action_batch_shape_.end(), action_space.shape().begin(), action_space.shape().end());
   allocate();
 }
 
 void VectorEnv::allocate() {
   const int64_t n = num_envs();
-  const Space& obs_space = single_observation_space();
   std::vector<int64_t> obs_shape{n};
-  obs_shape.insert(obs_shape.end(), obs_space.shape().begin(), obs_space.shape().end());
-  const auto obs_options = at::TensorOptions().dtype(scalar_type(obs_space.dtype()));
+  obs_shape.insert(obs_shape.end(), single_observation_space().shape().begin(), single_observation_space().shape().end());
+  const auto obs_options = at::TensorOptions().dtype(scalar_type(obs_dtype_));
   observations_ = at::zeros(obs_shape, obs_options);
   final_observations_ = at::zeros(obs_shape, obs_options);
-  obs_row_bytes_ = obs_space.size() * static_cast<int64_t>(dtype_size(obs_space.dtype()));
   rewards_ = at::zeros({n}, at::kDouble);
   terminations_ = at::zeros({n}, at::kBool);
   truncations_ = at::zeros({n}, at::kBool);
@@ -91,7 +99,7 @@ void VectorEnv::allocate() {
   episode_lengths_ = at::zeros({n}, at::kLong);
   final_mask_ = at::zeros({n}, at::kBool);
   info_values_ = at::zeros({n, std::max<int64_t>(1, spec().info_size)}, at::kDouble);
-  info_present_ = at::zeros({n, std::max<int64_t>(1, static_cast<int64_t>(spec().info_keys.size()))}, at::kBool);
+  info_present_ = at::zeros({n, std::max<int64_t>(1, num_info_keys_)}, at::kBool);
   ptr_.observations = static_cast<unsigned char*>(observations_.data_ptr());
   ptr_.final_observations = static_cast<unsigned char*>(final_observations_.data_ptr());
   ptr_.rewards = rewards_.data_ptr<double>();
@@ -106,21 +114,30 @@ void VectorEnv::allocate() {
   ptr_.present_stride = info_present_.size(1);
 }
 
-ObsOut VectorEnv::obs_row(unsigned char* buffer, int64_t i) const {
-  const Space& space = single_observation_space();
-  return ObsOut(buffer + i * obs_row_bytes_, space.dtype(), space.size());
-}
-
 InfoOut VectorEnv::info_row(int64_t i) {
+  if (num_info_keys_ == 0) return InfoOut();
   bool* present = ptr_.info_present + i * ptr_.present_stride;
-  std::memset(present, 0, ptr_.present_stride);
+  for (int64_t k = 0; k < num_info_keys_; ++k) present[k] = false;
   return InfoOut(ptr_.info_values + i * ptr_.info_stride, present, &spec().info_offsets);
 }
 
-Action VectorEnv::action_row(const at::Tensor& actions, int64_t i) const {
-  if (single_action_space().is_discrete()) return Action(actions.data_ptr<int64_t>()[i]);
-  const int64_t size = single_action_space().size();
-  return Action(actions.data_ptr<float>() + i * size, size);
+// Copies env i's step record into the batch buffers.
+void VectorEnv::gather(int64_t i) {
+  const StepRecord& record = records_[i];
+  ptr_.rewards[i] = record.reward;
+  ptr_.terminations[i] = record.terminated;
+  ptr_.truncations[i] = record.truncated;
+  ptr_.final_mask[i] = record.final;
+  if (record.terminated || record.truncated) {
+    ptr_.episode_returns[i] = record.episode_return;
+    ptr_.episode_lengths[i] = record.episode_length;
+  }
+}
+
+void VectorEnv::reset_one(int64_t i, std::optional<uint64_t> seed) {
+  envs_[i]->reset(seed, obs_row(ptr_.observations, i), info_row(i));
+  needs_autoreset_[i] = 0;
+  records_[i] = StepRecord{};
 }
 
 void VectorEnv::reset(std::optional<uint64_t> seed, const at::Tensor& mask) {
@@ -135,64 +152,96 @@ void VectorEnv::reset(std::optional<uint64_t> seed, const at::Tensor& mask) {
   pool_.parallel_for(num_envs(), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       if (selected != nullptr && !selected[i]) continue;
-      std::optional<uint64_t> env_seed;
-      if (seed) env_seed = *seed + static_cast<uint64_t>(i);
-      envs_[i]->reset(env_seed, obs_row(ptr_.observations, i), info_row(i));
-      needs_autoreset_[i] = 0;
-      ptr_.rewards[i] = 0.0;
-      ptr_.terminations[i] = false;
-      ptr_.truncations[i] = false;
-      ptr_.final_mask[i] = false;
+      reset_one(i, seed ? std::optional<uint64_t>(*seed + static_cast<uint64_t>(i)) : std::nullopt);
+      gather(i);
     }
   });
 }
 
-void VectorEnv::step_one(int64_t i, const at::Tensor& actions) {
-  double& reward = ptr_.rewards[i];
-  bool& terminated = ptr_.terminations[i];
-  bool& truncated = ptr_.truncations[i];
-  Env& env = *envs_[i];
-
-  if (options_.autoreset == AutoresetMode::NextStep && needs_autoreset_[i]) {
-    env.reset(std::nullopt, obs_row(ptr_.observations, i), info_row(i));
-    needs_autoreset_[i] = 0;
-    reward = 0.0;
-    terminated = truncated = false;
-    return;
+void VectorEnv::step_range(int64_t begin, int64_t end, const void* actions) {
+  for (int64_t i = begin; i < end; ++i) {
+    if (needs_autoreset_[i]) {  // NextStep: this step resets and ignores the action
+      reset_one(i, std::nullopt);
+      continue;
+    }
+    // check_actions() has checked the action and that the episode is running.
+    const StepResult result =
+        envs_[i]->step_checked(action_row(actions, i), obs_row(ptr_.observations, i), info_row(i));
+    StepRecord& record = records_[i];
+    record.reward = result.reward;
+    record.terminated = result.terminated;
+    record.truncated = result.truncated;
+    record.final = false;
+    if (result.done()) end_episode(i, result);
   }
-  if (options_.autoreset == AutoresetMode::SameStep) ptr_.final_mask[i] = false;
+  for (int64_t i = begin; i < end; ++i) gather(i);
+}
 
-  const StepResult result = env.step(action_row(actions, i), obs_row(ptr_.observations, i), info_row(i));
-  reward = result.reward;
-  terminated = result.terminated;
-  truncated = result.truncated;
-  if (!result.done()) return;
-
-  ptr_.episode_returns[i] = result.episode_return;
-  ptr_.episode_lengths[i] = result.episode_length;
+void VectorEnv::end_episode(int64_t i, const StepResult& result) {
+  StepRecord& record = records_[i];
+  record.episode_return = result.episode_return;
+  record.episode_length = result.episode_length;
   switch (options_.autoreset) {
     case AutoresetMode::NextStep: needs_autoreset_[i] = 1; break;
     case AutoresetMode::SameStep:
       std::memcpy(ptr_.final_observations + i * obs_row_bytes_, ptr_.observations + i * obs_row_bytes_,
                   obs_row_bytes_);
-      ptr_.final_mask[i] = true;
+      record.final = true;
       // The reset's info replaces the final step's info (Gymnasium keeps it in final_info).
-      env.reset(std::nullopt, obs_row(ptr_.observations, i), info_row(i));
+      envs_[i]->reset(std::nullopt, obs_row(ptr_.observations, i), info_row(i));
       break;
     case AutoresetMode::Disabled: break;
   }
 }
 
-void VectorEnv::step(const at::Tensor& actions) {
+// Checks every action before any env steps, so that an error leaves the batch untouched. Reads
+// only the actions, the batch flags and cached space bounds (the envs live in other threads' caches).
+void VectorEnv::check_actions(const void* actions) const {
+  const int64_t n = num_envs();
+  const bool* terminated = ptr_.terminations;
+  const bool* truncated = ptr_.truncations;
+  bool any_bad = false;
+  if (action_discrete_ && options_.autoreset == AutoresetMode::NextStep) {
+    // The common case, branch-free: rows whose episode ended in the last step ignore their action.
+    const int64_t* a = static_cast<const int64_t*>(actions);
+    for (int64_t i = 0; i < n; ++i)
+      any_bad |= (a[i] < action_low_ || a[i] > action_high_) & !(terminated[i] | truncated[i]);
+    if (!any_bad) return;
+  }
+  // The general case, which also finds the offending env for the message.
   const Space& space = single_action_space();
+  for (int64_t i = 0; i < n; ++i) {
+    const bool ended = terminated[i] || truncated[i];
+    if (options_.autoreset == AutoresetMode::NextStep && ended) continue;
+    if (options_.autoreset == AutoresetMode::Disabled && ended)
+      throw Error(spec().id + " VectorEnv: env " + std::to_string(i) +
+                  " ended its episode and autoreset is disabled; reset it (reset with a mask) before stepping");
+    if (action_discrete_) {
+      const int64_t a = static_cast<const int64_t*>(actions)[i];
+      if (a >= action_low_ && a <= action_high_) continue;
+    } else {
+      const float* a = static_cast<const float*>(actions) + i * action_size_;
+      bool ok = true;
+      for (int64_t k = 0; k < action_size_; ++k) ok = ok && a[k] >= space.low()[k] && a[k] <= space.high()[k];
+      if (ok) continue;
+    }
+    try {
+      envs_[i]->check_action(action_row(actions, i));
+    } catch (const Error& e) {
+      throw Error("env " + std::to_string(i) + " of the VectorEnv: " + e.what());
+    }
+  }
+}
+
+void VectorEnv::step(const at::Tensor& actions) {
   if (!actions.defined() || actions.sizes() != at::IntArrayRef(action_batch_shape_))
     throw Error(spec().id + " VectorEnv: actions must have shape " + shape_text(action_batch_shape_) + ", got " +
                 (actions.defined() ? shape_text(actions.sizes()) : "none"));
-  const at::ScalarType want = space.is_discrete() ? at::kLong : at::kFloat;
+  const at::ScalarType want = action_discrete_ ? at::kLong : at::kFloat;
   at::Tensor batch = actions;
   // The common case (CPU, right dtype, contiguous) takes no torch call: it would cost more than a step.
   if (!(actions.device().is_cpu() && actions.scalar_type() == want && actions.is_contiguous())) {
-    if (space.is_discrete() && actions.is_floating_point()) {
+    if (action_discrete_ && actions.is_floating_point()) {
       // 1.5 must not silently become 1.
       const at::Tensor exact = actions.to(at::kCPU).to(at::kDouble);
       if (!exact.eq(exact.floor()).all().item<bool>())
@@ -200,22 +249,15 @@ void VectorEnv::step(const at::Tensor& actions) {
     }
     batch = actions.to(at::kCPU).to(want).contiguous();
   }
-  // Check every action before stepping any env, so that an error leaves the batch untouched.
-  for (int64_t i = 0; i < num_envs(); ++i) {
-    const bool ignored = options_.autoreset == AutoresetMode::NextStep && needs_autoreset_[i];
-    if (ignored) continue;
-    if (envs_[i]->needs_reset())
-      throw Error(spec().id + " VectorEnv: env " + std::to_string(i) +
-                  " ended its episode and autoreset is disabled; reset it (reset with a mask) before stepping");
-    try {
-      envs_[i]->check_action(action_row(batch, i));
-    } catch (const Error& e) {
-      throw Error("env " + std::to_string(i) + " of the VectorEnv: " + e.what());
-    }
+  const void* data = batch.data_ptr();
+  check_actions(data);
+  // Each thread steps its range of envs into their records, then writes the range's results into the
+  // batch buffers in one burst (a cache line shared with another thread's range changes hands once).
+  if (pool_.num_threads() == 1) {
+    step_range(0, num_envs(), data);
+  } else {
+    pool_.parallel_for(num_envs(), [&](int64_t begin, int64_t end) { step_range(begin, end, data); });
   }
-  pool_.parallel_for(num_envs(), [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) step_one(i, batch);
-  });
 }
 
 at::Tensor VectorEnv::info(const std::string& key) const {

@@ -80,18 +80,44 @@ class VectorEnv {
   const std::vector<InfoKey>& info_keys() const { return spec().info_keys; }
 
  private:
+  // What one env's step produced. Threads step their range of envs into these records and then
+  // copy the range into the batch buffers in one burst: writing the (N,) flag buffers env by env
+  // would have neighbouring threads write to the same cache lines all through the step.
+  struct StepRecord {
+    double reward = 0.0;
+    double episode_return = 0.0;
+    int64_t episode_length = 0;
+    bool terminated = false;
+    bool truncated = false;
+    bool final = false;            // SameStep: the episode ended and the env was reset
+  };
+
   void allocate();
-  ObsOut obs_row(unsigned char* buffer, int64_t i) const;
+  void step_range(int64_t begin, int64_t end, const void* actions);
+  void end_episode(int64_t i, const StepResult& result);
+  void reset_one(int64_t i, std::optional<uint64_t> seed);
+  void gather(int64_t i);
+  void check_actions(const void* actions) const;
+  ObsOut obs_row(unsigned char* buffer, int64_t i) const {
+    return ObsOut(buffer + i * obs_row_bytes_, obs_dtype_, obs_size_);
+  }
   InfoOut info_row(int64_t i);
-  Action action_row(const at::Tensor& actions, int64_t i) const;
-  void step_one(int64_t i, const at::Tensor& actions);
+  Action action_row(const void* actions, int64_t i) const {
+    if (action_discrete_) return Action(static_cast<const int64_t*>(actions)[i]);
+    return Action(static_cast<const float*>(actions) + i * action_size_, action_size_);
+  }
 
   VectorEnvOptions options_;
   std::vector<std::unique_ptr<Env>> envs_;
   ThreadPool pool_;
-  std::vector<unsigned char> needs_autoreset_;  // NextStep: ended in the previous step
-  int64_t obs_row_bytes_ = 0;
+  std::vector<StepRecord> records_;
+  std::vector<unsigned char> needs_autoreset_;  // NextStep: reset on the next step (owned by the stepping thread)
   std::vector<int64_t> action_batch_shape_;  // (N, *action_shape)
+  // Copies of spec values read in the hot loop.
+  DType obs_dtype_;
+  int64_t obs_size_ = 0, obs_row_bytes_ = 0, action_size_ = 0, num_info_keys_ = 0;
+  bool action_discrete_ = true;
+  int64_t action_low_ = 0, action_high_ = 0;  // Discrete: valid indices [low, high]
 
   at::Tensor observations_, rewards_, terminations_, truncations_;
   at::Tensor episode_returns_, episode_lengths_, final_observations_, final_mask_;
