@@ -78,9 +78,8 @@ class ActorCriticImpl : public torch::nn::Module {
   }
 
   CoreState initial_state(int64_t batch) const {
-    CoreState s{torch::zeros({batch, hidden_})};
-    if (core_ == "lstm") s.c = torch::zeros({batch, hidden_});
-    return s;
+    if (core_ == "lstm") return {torch::zeros({batch, hidden_}), torch::zeros({batch, hidden_})};
+    return {torch::zeros({batch, hidden_}), {}};
   }
 
   CoreState advance(const torch::Tensor& obs, const CoreState& state) {
@@ -88,9 +87,9 @@ class ActorCriticImpl : public torch::nn::Module {
       auto [h, c] = lstm_->forward(obs, std::make_tuple(state.h, state.c));
       return {h, c};
     }
-    if (gru_) return {gru_->forward(obs, state.h)};
-    if (rnn_) return {rnn_->forward(obs, state.h)};
-    return {torch::tanh(mlp_->forward(obs))};
+    if (gru_) return {gru_->forward(obs, state.h), {}};
+    if (rnn_) return {rnn_->forward(obs, state.h), {}};
+    return {torch::tanh(mlp_->forward(obs)), {}};
   }
 
   torch::Tensor logits(const CoreState& s) { return actor_->forward(s.h); }
@@ -135,6 +134,7 @@ class A2C : public Agent {
     RecentReturns recent(100);
     double interval_return_sum = 0.0, interval_length_sum = 0.0;
     int64_t interval_episodes = 0;
+    bool any_interval = false;  // whether best_return holds a value yet
     const auto start = std::chrono::steady_clock::now();
 
     for (int64_t update = 1; update <= num_updates; ++update) {
@@ -229,8 +229,10 @@ class A2C : public Agent {
       if (update % cfg_.log_interval == 0 || update == num_updates) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double interval_return = interval_episodes ? interval_return_sum / interval_episodes : NAN;
-        if (interval_episodes > 0 && (result.best_return == 0.0 || interval_return > result.best_return))
+        if (interval_episodes > 0 && (!any_interval || interval_return > result.best_return)) {
           result.best_return = interval_return;
+          any_interval = true;
+        }
         monitor.log(result.global_step,
                     {{"episodes", static_cast<double>(result.episodes)},
                      {"episodic_return", interval_return},
