@@ -32,11 +32,12 @@ TEST(A2C, LearnsTheEasyBandit) {
   auto envs = bandit_envs();
   auto agent = make_a2c({{"hidden", 32}, {"lr", 5e-3}, {"rollout_steps", 10}, {"log_interval", 25}}, envs.spec());
   RecordingMonitor monitor;
-  const dopa::TrainResult result = agent->train(envs, {0, 60000}, monitor);
-  EXPECT_EQ(result.global_step, 60000 / 160 * 160);
+  const dopa::TrainResult result = agent->train(envs, {0, 100000}, monitor);
+  EXPECT_EQ(result.global_step, 100000 / 160 * 160);
   EXPECT_EQ(result.episodes, result.global_step / 10);
-  // Measured 7.77 with this seed; random play gives 5.0 +- 0.16 over 100 episodes.
-  EXPECT_GT(result.final_return, 6.8);
+  // Measured 7.98 with this seed (7.99, 8.15, 8.30 with seeds 1-3); random play gives 5.0 +- 0.16
+  // over 100 episodes.
+  EXPECT_GT(result.final_return, 7.0);
   // The first logged interval is still near random.
   ASSERT_FALSE(monitor.rows.empty());
   EXPECT_LT(monitor.rows.front().second[1].second, 6.0);
