@@ -1,0 +1,110 @@
+#include "dopa/nn/plastic_rnn.h"
+
+#include "dopa/core/error.h"
+#include "dopa/nn/plastic_kernel.h"
+
+namespace dopa::nn {
+
+PlasticRnn::PlasticRnn(const CoreOptions& options) : options_(options) {
+  const int64_t n = options.hidden;
+  const bool plastic_only_rule = options.trace_rule == "decay" || options.trace_rule == "oja";
+  if (plastic_only_rule && options.type != "plastic")
+    throw Error("trace_rule '" + options.trace_rule + "' is defined for core = \"plastic\" only; " + options.type +
+                " takes clip or soft");
+  if (!(options.trace_clip > 0)) throw Error("trace_clip must be > 0");
+  input = register_module("input", torch::nn::Linear(options.inputs, n));
+  w = register_parameter("w", options.init_scale * torch::rand({n, n}));
+  alpha = register_parameter("alpha", options.init_scale * torch::rand({n, n}));
+  if (options.type == "plastic" || options.type == "modul")
+    eta = register_parameter("eta", torch::full({1}, options.eta_init));
+  if (learned_modulator()) modulator_head = register_module("modulator", torch::nn::Linear(n, 1));
+  if (dopamine_modulator()) kappa = register_parameter("kappa", torch::ones({1}));
+  if (options.fanout) {
+    if (!modulated()) throw Error("fanout needs a modulated core (modplast or modul)");
+    fanout = register_module("fanout", torch::nn::Linear(1, n));
+  }
+}
+
+CoreState PlasticRnn::initial_state(int64_t batch) const {
+  const int64_t n = options_.hidden;
+  const auto options = w.options();
+  CoreState state{{torch::zeros({batch, n}, options), torch::zeros({batch, n, n}, options)}, {}};
+  if (retroactive()) state.tensors.push_back(torch::zeros({batch, n, n}, options));
+  return state;
+}
+
+torch::Tensor PlasticRnn::modulation(const torch::Tensor& h, const torch::Tensor& delta) {
+  torch::Tensor m;
+  if (learned_modulator()) m = torch::tanh(modulator_head->forward(h));  // (B, 1)
+  if (dopamine_modulator()) {
+    const torch::Tensor d = kappa * delta.reshape({-1, 1});
+    m = m.defined() ? m + d : d;
+  }
+  if (fanout) m = fanout->forward(m);  // (B, N)
+  return m;
+}
+
+torch::Tensor PlasticRnn::apply_rule(const torch::Tensor& trace, const torch::Tensor& increment) const {
+  const double c = options_.trace_clip;
+  if (options_.trace_rule == "soft")
+    return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
+  return torch::clamp(trace + increment, -c, c);
+}
+
+torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) {
+  if (dopamine_modulator() && !dopamine)
+    throw Error(options_.type + " with modulator = \"" + options_.modulator + "\" needs the TD error");
+  if (options_.fused && !torch::GradMode::is_enabled()) {
+    // Rollouts: the fused kernel, traces updated in place.
+    torch::Tensor elig = retroactive() ? state.tensors[2] : torch::Tensor();
+    torch::Tensor h = plastic_step_fused(*this, input->forward(x), state.tensors[0], state.tensors[1], elig, dopamine,
+                                         &state.modulator);
+    state.tensors[0] = h;
+    return h;
+  }
+  const torch::Tensor& h_prev = state.tensors[0];
+  const torch::Tensor& hebb = state.tensors[1];
+  const torch::Tensor effective = w + alpha * hebb;  // (B, N, N)
+  const torch::Tensor h =
+      torch::tanh(input->forward(x) + torch::bmm(effective, h_prev.unsqueeze(2)).squeeze(2));
+  const torch::Tensor outer = h.unsqueeze(2) * h_prev.unsqueeze(1);  // (B, N, N): post_i * pre_j
+
+  torch::Tensor next_hebb;
+  if (!modulated()) {
+    if (options_.trace_rule == "decay") {
+      next_hebb = (1 - eta) * hebb + eta * outer;
+    } else if (options_.trace_rule == "oja") {
+      next_hebb = hebb + eta * (outer - h.pow(2).unsqueeze(2) * hebb);
+    } else {
+      next_hebb = apply_rule(hebb, eta * outer);
+    }
+  } else {
+    torch::Tensor delta;
+    if (dopamine_modulator()) delta = dopamine(h).detach();  // a signal: no gradient through it
+    const torch::Tensor m = modulation(h, delta);
+    state.modulator = m;
+    const torch::Tensor rate = m.unsqueeze(2);  // (B, 1 or N, 1): scales the rows (postsynaptic neurons)
+    if (retroactive()) {
+      const torch::Tensor& elig = state.tensors[2];
+      next_hebb = apply_rule(hebb, rate * elig);
+      state.tensors[2] = (1 - eta) * elig + eta * outer;
+    } else {
+      next_hebb = apply_rule(hebb, rate * outer);
+    }
+  }
+  state.tensors[0] = h;
+  state.tensors[1] = next_hebb;
+  return h;
+}
+
+torch::Tensor PlasticRnn::unroll_autograd(const torch::Tensor& x, const torch::Tensor& dopamine,
+                                          torch::Tensor* modulators) {
+  return RecurrentCore::unroll(x, dopamine, modulators);
+}
+
+torch::Tensor PlasticRnn::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators) {
+  if (!options_.fused) return unroll_autograd(x, dopamine, modulators);
+  return plastic_unroll_fused(*this, x, dopamine, modulators);
+}
+
+}  // namespace dopa::nn

@@ -1,0 +1,80 @@
+// Recurrent cores: one interface for plain and plastic recurrent networks.
+//
+//   input x_t, state -> output h_t, new state
+//
+// The state holds everything carried from step to step: h (and c for an LSTM), the Hebbian trace H
+// and the eligibility trace E of plastic networks. An episode starts from initial_state() (all
+// zeros). Cores are built by make_core() from CoreOptions, which agents expose as config keys
+// (core_config_keys()).
+//
+// Trainers use two calls:
+//   step()    one step, during the rollout (usually under torch::NoGradGuard, to choose actions);
+//   unroll()  the whole episode again from the initial state, with gradients, for the update.
+// Plastic cores implement unroll() with a fused kernel and a hand-written backward pass, so that
+// the B x N x N traces are not stored for every step (see plastic_kernel.h); the others step T times.
+//
+// Cores with a dopamine modulator (modulator = "dopamine" or "both") use the TD error
+// delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) of the agent's own critic as the third factor of
+// their Hebbian rule. It depends on h_t, so step() asks for it through a callback once h_t is known;
+// unroll() takes the values recorded during the rollout (the TD error is a signal: no gradient flows
+// through it).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dopa/core/config.h"
+
+namespace dopa::nn {
+
+struct CoreState {
+  std::vector<torch::Tensor> tensors;  // h first; then c (lstm) or H (and E) (plastic)
+  torch::Tensor modulator;             // the last step's M_t, (B, 1) or (B, N); undefined without one
+  const torch::Tensor& h() const { return tensors.front(); }
+};
+
+// Given h_t (B, N), returns delta_{t-1} (B,).
+using DopamineFn = std::function<torch::Tensor(const torch::Tensor& h)>;
+
+struct CoreOptions {
+  std::string type = "lstm";          // rnn, lstm, gru, plastic, modplast, modul
+  int64_t inputs = 0;
+  int64_t hidden = 48;
+  std::string trace_rule = "clip";    // clip, soft, decay, oja (decay and oja: plastic only)
+  double trace_clip = 1.0;            // bound of the Hebbian trace (clip and soft rules)
+  std::string modulator = "learned";  // learned, dopamine, both (modplast and modul)
+  bool fanout = false;                // per-neuron modulation (simplemaze form): eta_i = f_i M + g_i
+  double init_scale = 0.01;           // W and alpha ~ init_scale * U[0, 1)
+  double eta_init = 0.01;             // initial eta (plastic) and eta_E (modul)
+  bool fused = true;                  // plastic cores: fused kernel for unroll() (false: autograd)
+};
+
+// The config keys agents expose for a core (prefix "core" for the type, the others as named).
+ConfigSchema core_config_keys(const std::string& default_type, int64_t default_hidden);
+// Reads those keys; `inputs` comes from the env.
+CoreOptions core_options(const Config& config, int64_t inputs);
+
+class RecurrentCore : public torch::nn::Module {
+ public:
+  virtual int64_t hidden_size() const = 0;
+  virtual CoreState initial_state(int64_t batch) const = 0;
+  // One step: x (B, inputs) -> h_t (B, hidden); `state` advances.
+  virtual torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) = 0;
+  // The whole episode from the initial state, with gradients: x (T, B, inputs), dopamine (T, B) as
+  // recorded during the rollout (undefined when unused) -> (T, B, hidden). `modulators`, if given,
+  // receives M_t for every step (T, B, 1 or N).
+  virtual torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine,
+                               torch::Tensor* modulators = nullptr);
+  virtual bool uses_dopamine() const { return false; }
+};
+
+std::shared_ptr<RecurrentCore> make_core(const CoreOptions& options);
+
+// Number of trainable parameters.
+int64_t parameter_count(const torch::nn::Module& module);
+
+}  // namespace dopa::nn

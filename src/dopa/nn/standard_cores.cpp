@@ -1,0 +1,47 @@
+#include "dopa/nn/standard_cores.h"
+
+namespace dopa::nn {
+
+ElmanCore::ElmanCore(int64_t inputs, int64_t hidden, double init_scale) : hidden_(hidden) {
+  input_ = register_module("input", torch::nn::Linear(inputs, hidden));
+  w_ = register_parameter("w", init_scale * torch::rand({hidden, hidden}));
+}
+
+CoreState ElmanCore::initial_state(int64_t batch) const { return {{torch::zeros({batch, hidden_}, w_.options())}, {}}; }
+
+torch::Tensor ElmanCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
+  torch::Tensor h = torch::tanh(input_->forward(x) + torch::matmul(state.tensors[0], w_.t()));
+  state.tensors[0] = h;
+  return h;
+}
+
+LstmCore::LstmCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
+  cell_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
+}
+
+CoreState LstmCore::initial_state(int64_t batch) const {
+  const auto options = cell_->weight_ih.options();
+  return {{torch::zeros({batch, hidden_}, options), torch::zeros({batch, hidden_}, options)}, {}};
+}
+
+torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
+  auto [h, c] = cell_->forward(x, std::make_tuple(state.tensors[0], state.tensors[1]));
+  state.tensors = {h, c};
+  return h;
+}
+
+GruCore::GruCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
+  cell_ = register_module("gru", torch::nn::GRUCell(inputs, hidden));
+}
+
+CoreState GruCore::initial_state(int64_t batch) const {
+  return {{torch::zeros({batch, hidden_}, cell_->weight_ih.options())}, {}};
+}
+
+torch::Tensor GruCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
+  torch::Tensor h = cell_->forward(x, state.tensors[0]);
+  state.tensors[0] = h;
+  return h;
+}
+
+}  // namespace dopa::nn

@@ -1,0 +1,46 @@
+// The non-plastic cores: Elman RNN (the Backpropamine baseline), LSTM and GRU.
+#pragma once
+
+#include "dopa/nn/recurrent_core.h"
+
+namespace dopa::nn {
+
+// h_t = tanh(W_in x_t + b + W h_{t-1}): the Backpropamine "rnn" (no recurrent bias; W ~ scale*U[0,1)).
+class ElmanCore : public RecurrentCore {
+ public:
+  ElmanCore(int64_t inputs, int64_t hidden, double init_scale);
+  int64_t hidden_size() const override { return hidden_; }
+  CoreState initial_state(int64_t batch) const override;
+  torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
+
+ private:
+  int64_t hidden_;
+  torch::nn::Linear input_{nullptr};
+  torch::Tensor w_;
+};
+
+class LstmCore : public RecurrentCore {
+ public:
+  LstmCore(int64_t inputs, int64_t hidden);
+  int64_t hidden_size() const override { return hidden_; }
+  CoreState initial_state(int64_t batch) const override;
+  torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
+
+ private:
+  int64_t hidden_;
+  torch::nn::LSTMCell cell_{nullptr};
+};
+
+class GruCore : public RecurrentCore {
+ public:
+  GruCore(int64_t inputs, int64_t hidden);
+  int64_t hidden_size() const override { return hidden_; }
+  CoreState initial_state(int64_t batch) const override;
+  torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
+
+ private:
+  int64_t hidden_;
+  torch::nn::GRUCell cell_{nullptr};
+};
+
+}  // namespace dopa::nn

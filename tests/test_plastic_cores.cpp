@@ -1,0 +1,212 @@
+// The recurrent cores: parameter counts as in the paper, the fused plastic kernel against the
+// autograd implementation (outputs and gradients), and finite-difference gradient checks.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include "dopa/core/error.h"
+#include "dopa/nn/plastic_kernel.h"
+#include "dopa/nn/plastic_rnn.h"
+#include "dopa/nn/recurrent_core.h"
+
+namespace {
+
+using dopa::nn::CoreOptions;
+using dopa::nn::PlasticRnn;
+
+CoreOptions options(const std::string& type, int64_t inputs, int64_t hidden) {
+  CoreOptions o;
+  o.type = type;
+  o.inputs = inputs;
+  o.hidden = hidden;
+  return o;
+}
+
+// Parameters of a maze network: the core plus the policy (N -> 4) and value (N -> 1) heads.
+int64_t maze_parameters(const CoreOptions& o) {
+  torch::manual_seed(0);
+  return dopa::nn::parameter_count(*dopa::nn::make_core(o)) + (o.hidden * 4 + 4) + (o.hidden + 1);
+}
+
+TEST(Cores, ParameterCountsMatchTheBackpropaminePaper) {
+  // specs/backpropamine.md §2, as the official code prints them (17 inputs).
+  EXPECT_EQ(maze_parameters(options("rnn", 17, 139)), 22523);
+  EXPECT_EQ(maze_parameters(options("rnn", 17, 100)), 12305);
+  EXPECT_EQ(maze_parameters(options("plastic", 17, 101)), 22731);
+  EXPECT_EQ(maze_parameters(options("modplast", 17, 100)), 22406);
+  EXPECT_EQ(maze_parameters(options("modul", 17, 100)), 22407);
+  CoreOptions simplemaze = options("modplast", 17, 100);
+  simplemaze.fanout = true;
+  EXPECT_EQ(maze_parameters(simplemaze), 22606);
+}
+
+TEST(Cores, BadCombinationsAreRejected) {
+  CoreOptions o = options("modplast", 4, 8);
+  o.trace_rule = "oja";
+  EXPECT_THROW(dopa::nn::make_core(o), dopa::Error);
+  o = options("plastic", 4, 8);
+  o.fanout = true;
+  EXPECT_THROW(dopa::nn::make_core(o), dopa::Error);
+}
+
+// The configurations the fused kernel must reproduce.
+std::vector<CoreOptions> plastic_variants(int64_t inputs, int64_t hidden) {
+  std::vector<CoreOptions> variants;
+  for (const std::string rule : {"clip", "soft", "decay", "oja"}) {
+    CoreOptions o = options("plastic", inputs, hidden);
+    o.trace_rule = rule;
+    variants.push_back(o);
+  }
+  for (const std::string type : {"modplast", "modul"}) {
+    for (const std::string rule : {"clip", "soft"}) {
+      for (const std::string modulator : {"learned", "dopamine", "both"}) {
+        for (bool fanout : {false, true}) {
+          CoreOptions o = options(type, inputs, hidden);
+          o.trace_rule = rule;
+          o.modulator = modulator;
+          o.fanout = fanout;
+          variants.push_back(o);
+        }
+      }
+    }
+  }
+  for (auto& o : variants) {
+    // Large enough that traces reach the clip bound within the episode.
+    o.init_scale = 0.3;
+    o.eta_init = 0.4;
+    o.trace_clip = 0.5;
+  }
+  return variants;
+}
+
+std::string name(const CoreOptions& o) {
+  return o.type + "/" + o.trace_rule + "/" + o.modulator + (o.fanout ? "/fanout" : "");
+}
+
+std::shared_ptr<PlasticRnn> make_plastic(const CoreOptions& o, uint64_t seed) {
+  torch::manual_seed(seed);
+  return std::make_shared<PlasticRnn>(o);
+}
+
+// A scalar loss of the outputs (and the modulators, which the trainers may record but not train on).
+torch::Tensor loss_of(const torch::Tensor& hs, const torch::Tensor& weights) { return (hs * weights).sum(); }
+
+double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+
+TEST(PlasticKernel, FusedUnrollMatchesAutogradOutputsAndGradients) {
+  const int64_t T = 45, B = 3, I = 5, N = 12;  // T crosses two checkpoints
+  for (const auto& o : plastic_variants(I, N)) {
+    SCOPED_TRACE(name(o));
+    torch::manual_seed(11);
+    const torch::Tensor x = torch::randn({T, B, I});
+    const torch::Tensor dopamine = torch::randn({T, B});
+    const torch::Tensor weights = torch::randn({T, B, N});
+
+    auto fused = make_plastic(o, 5);
+    auto reference = make_plastic(o, 5);
+    const torch::Tensor d = fused->uses_dopamine() ? dopamine : torch::Tensor();
+    const torch::Tensor x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
+    torch::Tensor m1, m2;
+    const torch::Tensor hs_fused = dopa::nn::plastic_unroll_fused(*fused, x1, d, &m1);
+    const torch::Tensor hs_reference = reference->unroll_autograd(x2, d, &m2);
+    ASSERT_TRUE(hs_fused.allclose(hs_reference, 1e-5, 1e-6)) << max_abs(hs_fused - hs_reference);
+    if (fused->modulated()) {
+      ASSERT_TRUE(m1.allclose(m2, 1e-5, 1e-6));
+    }
+    // Some traces should have hit the bound, or the clip paths went untested.
+    loss_of(hs_fused, weights).backward();
+    loss_of(hs_reference, weights).backward();
+    const auto p1 = fused->named_parameters(), p2 = reference->named_parameters();
+    for (const auto& item : p1) {
+      const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
+      ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
+      const double scale = std::max(max_abs(g2), 1e-3);
+      EXPECT_LE(max_abs(g1 - g2) / scale, 1e-5) << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
+    }
+    const double scale = std::max(max_abs(x2.grad()), 1e-3);
+    EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, 1e-5) << "input gradient";
+  }
+}
+
+TEST(PlasticKernel, TracesReachTheClipBoundInTheTestConfiguration) {
+  CoreOptions o = plastic_variants(5, 12)[0];
+  auto core = make_plastic(o, 5);
+  torch::manual_seed(11);
+  torch::NoGradGuard no_grad;
+  auto state = core->initial_state(3);
+  for (int t = 0; t < 45; ++t) core->step(torch::randn({3, 5}), state);
+  EXPECT_GT((state.tensors[1].abs() >= 0.5 - 1e-6).sum().item<int64_t>(), 0);
+}
+
+TEST(PlasticKernel, RolloutStepsMatchTheUnroll) {
+  // step() under NoGradGuard (the fused kernel, as in rollouts) gives the same h as unroll(),
+  // so a trainer's update differentiates exactly the trajectory it acted on.
+  const int64_t T = 30, B = 4, I = 6, N = 10;
+  for (const auto& o : plastic_variants(I, N)) {
+    SCOPED_TRACE(name(o));
+    auto core = make_plastic(o, 3);
+    torch::manual_seed(4);
+    const torch::Tensor x = torch::randn({T, B, I});
+    const torch::Tensor dopamine = torch::randn({T, B});
+    std::vector<torch::Tensor> stepped;
+    {
+      torch::NoGradGuard no_grad;
+      auto state = core->initial_state(B);
+      for (int64_t t = 0; t < T; ++t)
+        stepped.push_back(core->step(x[t], state, [&](const torch::Tensor&) { return dopamine[t]; }));
+    }
+    const torch::Tensor unrolled = core->unroll(x, core->uses_dopamine() ? dopamine : torch::Tensor());
+    EXPECT_TRUE(torch::stack(stepped).equal(unrolled.detach())) << max_abs(torch::stack(stepped) - unrolled);
+  }
+}
+
+// Central finite differences in double precision on a few elements of every parameter.
+void check_finite_differences(dopa::nn::RecurrentCore& core, const torch::Tensor& x, const torch::Tensor& dopamine,
+                              const std::string& what) {
+  const torch::Tensor weights = torch::randn({x.size(0), x.size(1), core.hidden_size()}, torch::kDouble);
+  auto loss = [&] { return loss_of(core.unroll(x, dopamine), weights); };
+  core.zero_grad();
+  loss().backward();
+  torch::NoGradGuard no_grad;
+  for (auto& item : core.named_parameters()) {
+    torch::Tensor p = item.value();
+    const torch::Tensor grad = p.grad().clone();
+    torch::Tensor flat = p.view({-1});
+    for (int64_t k = 0; k < std::min<int64_t>(flat.numel(), 4); ++k) {
+      const int64_t index = (k * 7919) % flat.numel();
+      const double original = flat[index].item<double>(), eps = 1e-6;
+      flat[index] = original + eps;
+      const double up = loss().item<double>();
+      flat[index] = original - eps;
+      const double down = loss().item<double>();
+      flat[index] = original;
+      const double numeric = (up - down) / (2 * eps), analytic = grad.view({-1})[index].item<double>();
+      EXPECT_NEAR(analytic, numeric, 1e-5 * std::max(1.0, std::fabs(numeric)))
+          << what << " " << item.key() << "[" << index << "]";
+    }
+  }
+}
+
+TEST(Cores, FiniteDifferenceGradients) {
+  const int64_t T = 25, B = 2, I = 4, N = 6;
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::randn({T, B, I}, torch::kDouble);
+  const torch::Tensor dopamine = torch::randn({T, B}, torch::kDouble);
+  for (const std::string type : {"rnn", "lstm", "gru"}) {
+    torch::manual_seed(1);
+    auto core = dopa::nn::make_core(options(type, I, N));
+    core->to(torch::kDouble);
+    check_finite_differences(*core, x, torch::Tensor(), type);
+  }
+  for (auto o : plastic_variants(I, N)) {
+    for (bool fused : {true, false}) {
+      o.fused = fused;
+      auto core = make_plastic(o, 1);
+      core->to(torch::kDouble);
+      check_finite_differences(*core, x, core->uses_dopamine() ? dopamine : torch::Tensor(),
+                               name(o) + (fused ? " fused" : " autograd"));
+    }
+  }
+}
+
+}  // namespace
