@@ -93,27 +93,32 @@ torch::Tensor loss_of(const torch::Tensor& hs, const torch::Tensor& weights) { r
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
-TEST(PlasticKernel, FusedUnrollMatchesAutogradOutputsAndGradients) {
+// The fused episode against the autograd implementation. In double precision the two differ only by
+// rounding (required: gradients within 1e-5 relative; they agree to about 1e-12). In float32 the
+// kernel's vectorised sums round differently, which grows over 45 steps of these deliberately large
+// weights: a looser check that the float path is the same computation.
+void compare_fused_with_autograd(torch::Dtype dtype, double output_tolerance, double gradient_tolerance) {
   const int64_t T = 45, B = 3, I = 5, N = 12;  // T crosses two checkpoints
   for (const auto& o : plastic_variants(I, N)) {
     SCOPED_TRACE(name(o));
     torch::manual_seed(11);
-    const torch::Tensor x = torch::randn({T, B, I});
-    const torch::Tensor dopamine = torch::randn({T, B});
-    const torch::Tensor weights = torch::randn({T, B, N});
+    const torch::Tensor x = torch::randn({T, B, I}, dtype);
+    const torch::Tensor dopamine = torch::randn({T, B}, dtype);
+    const torch::Tensor weights = torch::randn({T, B, N}, dtype);
 
     auto fused = make_plastic(o, 5);
     auto reference = make_plastic(o, 5);
+    fused->to(dtype);
+    reference->to(dtype);
     const torch::Tensor d = fused->uses_dopamine() ? dopamine : torch::Tensor();
     const torch::Tensor x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
     torch::Tensor m1, m2;
     const torch::Tensor hs_fused = dopa::nn::plastic_unroll_fused(*fused, x1, d, &m1);
     const torch::Tensor hs_reference = reference->unroll_autograd(x2, d, &m2);
-    ASSERT_TRUE(hs_fused.allclose(hs_reference, 1e-5, 1e-6)) << max_abs(hs_fused - hs_reference);
+    EXPECT_LE(max_abs(hs_fused - hs_reference), output_tolerance) << "outputs";
     if (fused->modulated()) {
-      ASSERT_TRUE(m1.allclose(m2, 1e-5, 1e-6));
+      EXPECT_LE(max_abs(m1 - m2), output_tolerance * 10) << "modulators";
     }
-    // Some traces should have hit the bound, or the clip paths went untested.
     loss_of(hs_fused, weights).backward();
     loss_of(hs_reference, weights).backward();
     const auto p1 = fused->named_parameters(), p2 = reference->named_parameters();
@@ -121,12 +126,19 @@ TEST(PlasticKernel, FusedUnrollMatchesAutogradOutputsAndGradients) {
       const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
       ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
       const double scale = std::max(max_abs(g2), 1e-3);
-      EXPECT_LE(max_abs(g1 - g2) / scale, 1e-5) << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
+      EXPECT_LE(max_abs(g1 - g2) / scale, gradient_tolerance)
+          << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
     }
     const double scale = std::max(max_abs(x2.grad()), 1e-3);
-    EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, 1e-5) << "input gradient";
+    EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, gradient_tolerance) << "input gradient";
   }
 }
+
+TEST(PlasticKernel, FusedUnrollMatchesAutogradInDoublePrecision) {
+  compare_fused_with_autograd(torch::kDouble, 1e-12, 1e-9);
+}
+
+TEST(PlasticKernel, FusedUnrollMatchesAutogradInFloat32) { compare_fused_with_autograd(torch::kFloat, 1e-4, 1e-3); }
 
 TEST(PlasticKernel, TracesReachTheClipBoundInTheTestConfiguration) {
   CoreOptions o = plastic_variants(5, 12)[0];
@@ -149,14 +161,29 @@ TEST(PlasticKernel, RolloutStepsMatchTheUnroll) {
     const torch::Tensor x = torch::randn({T, B, I});
     const torch::Tensor dopamine = torch::randn({T, B});
     std::vector<torch::Tensor> stepped;
+    auto tape = std::make_shared<dopa::nn::RolloutTape>();
     {
       torch::NoGradGuard no_grad;
       auto state = core->initial_state(B);
+      state.tape = tape;
       for (int64_t t = 0; t < T; ++t)
         stepped.push_back(core->step(x[t], state, [&](const torch::Tensor&) { return dopamine[t]; }));
     }
-    const torch::Tensor unrolled = core->unroll(x, core->uses_dopamine() ? dopamine : torch::Tensor());
+    const torch::Tensor d = core->uses_dopamine() ? dopamine : torch::Tensor();
+    const torch::Tensor unrolled = core->unroll(x, d);
     EXPECT_TRUE(torch::stack(stepped).equal(unrolled.detach())) << max_abs(torch::stack(stepped) - unrolled);
+    // The tape replaces the forward pass: same outputs, same gradients.
+    const torch::Tensor weights = torch::randn({T, B, N});
+    core->zero_grad();
+    (unrolled * weights).sum().backward();
+    std::vector<torch::Tensor> without_tape;
+    for (const auto& p : core->parameters()) without_tape.push_back(p.grad().clone());
+    core->zero_grad();
+    const torch::Tensor from_tape = core->unroll(x, d, nullptr, tape.get());
+    EXPECT_TRUE(from_tape.equal(unrolled));
+    (from_tape * weights).sum().backward();
+    const auto params = core->parameters();
+    for (size_t k = 0; k < params.size(); ++k) EXPECT_TRUE(params[k].grad().equal(without_tape[k])) << k;
   }
 }
 

@@ -4,7 +4,7 @@
 // compiler vectorises. PlasticRnn::step() uses it for rollouts (no gradients needed), and
 // plastic_unroll_fused() runs a whole episode as one autograd function whose backward pass is
 // written out by hand: it keeps h_t for every step but the B x N x N traces only every
-// kCheckpointEvery steps, recomputing the steps in between, so memory stays O(B N^2 T / K) instead
+// kernel::kCheckpointEvery steps, recomputing the steps in between, so memory stays O(B N^2 T / K) instead
 // of the O(B N^2 T) autograd needs. The equations are in plastic_rnn.h; tests check this file's
 // gradients against PlasticRnn::unroll_autograd() and against finite differences.
 #pragma once
@@ -17,18 +17,17 @@ namespace dopa::nn {
 
 class PlasticRnn;
 
-// Steps between stored traces in the backward pass.
-constexpr int64_t kCheckpointEvery = 20;
-
 // One forward step for a batch, without gradients: the traces H (B, N, N) and E (B, N, N, or
 // undefined) are updated in place. u = W_in x + b (B, N). Returns h_t (a new tensor); writes M_t
 // into `modulator` ((B, 1) or (B, N)) when the core is modulated.
+// With a tape, the step is recorded into it.
 torch::Tensor plastic_step_fused(const PlasticRnn& core, const torch::Tensor& u, const torch::Tensor& h_prev,
                                  torch::Tensor& hebb, torch::Tensor& elig, const DopamineFn& dopamine,
-                                 torch::Tensor* modulator);
+                                 torch::Tensor* modulator, RolloutTape* tape = nullptr);
 
 // The whole episode with the hand-written backward: x (T, B, inputs), dopamine (T, B) or undefined.
+// With the tape of a rollout of the same inputs (and parameters), its forward pass is not repeated.
 torch::Tensor plastic_unroll_fused(PlasticRnn& core, const torch::Tensor& x, const torch::Tensor& dopamine,
-                                   torch::Tensor* modulators);
+                                   torch::Tensor* modulators, const RolloutTape* tape = nullptr);
 
 }  // namespace dopa::nn

@@ -58,7 +58,7 @@ torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const D
     // Rollouts: the fused kernel, traces updated in place.
     torch::Tensor elig = retroactive() ? state.tensors[2] : torch::Tensor();
     torch::Tensor h = plastic_step_fused(*this, input->forward(x), state.tensors[0], state.tensors[1], elig, dopamine,
-                                         &state.modulator);
+                                         &state.modulator, state.tape.get());
     state.tensors[0] = h;
     return h;
   }
@@ -102,9 +102,10 @@ torch::Tensor PlasticRnn::unroll_autograd(const torch::Tensor& x, const torch::T
   return RecurrentCore::unroll(x, dopamine, modulators);
 }
 
-torch::Tensor PlasticRnn::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators) {
+torch::Tensor PlasticRnn::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators,
+                                 const RolloutTape* tape) {
   if (!options_.fused) return unroll_autograd(x, dopamine, modulators);
-  return plastic_unroll_fused(*this, x, dopamine, modulators);
+  return plastic_unroll_fused(*this, x, dopamine, modulators, tape);
 }
 
 }  // namespace dopa::nn

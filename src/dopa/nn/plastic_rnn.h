@@ -35,8 +35,8 @@ class PlasticRnn : public RecurrentCore {
   int64_t hidden_size() const override { return options_.hidden; }
   CoreState initial_state(int64_t batch) const override;
   torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
-  torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine,
-                       torch::Tensor* modulators = nullptr) override;
+  torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators = nullptr,
+                       const RolloutTape* tape = nullptr) override;
   bool uses_dopamine() const override { return modulated() && options_.modulator != "learned"; }
 
   // The autograd implementation of unroll() (the reference the fused kernel is tested against).

@@ -37,7 +37,8 @@ CoreOptions core_options(const Config& config, int64_t inputs) {
   return o;
 }
 
-torch::Tensor RecurrentCore::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators) {
+torch::Tensor RecurrentCore::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators,
+                                   const RolloutTape*) {
   const int64_t T = x.size(0);
   CoreState state = initial_state(x.size(1));
   std::vector<torch::Tensor> outputs, recorded;

@@ -31,9 +31,17 @@
 
 namespace dopa::nn {
 
+// What a rollout recorded, so that unroll() can skip the forward pass it would otherwise repeat
+// (plastic cores record; the others ignore it).
+struct RolloutTape {
+  std::vector<torch::Tensor> h, z, m;  // per step: h_t (B, N), the modulator's z_t and M_t (B)
+  std::vector<torch::Tensor> hebb, elig;  // the traces before every kCheckpointEvery-th step (B, N, N)
+};
+
 struct CoreState {
   std::vector<torch::Tensor> tensors;  // h first; then c (lstm) or H (and E) (plastic)
   torch::Tensor modulator;             // the last step's M_t, (B, 1) or (B, N); undefined without one
+  std::shared_ptr<RolloutTape> tape;   // when set, step() records into it (without gradients)
   const torch::Tensor& h() const { return tensors.front(); }
 };
 
@@ -66,9 +74,10 @@ class RecurrentCore : public torch::nn::Module {
   virtual torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) = 0;
   // The whole episode from the initial state, with gradients: x (T, B, inputs), dopamine (T, B) as
   // recorded during the rollout (undefined when unused) -> (T, B, hidden). `modulators`, if given,
-  // receives M_t for every step (T, B, 1 or N).
+  // receives M_t for every step (T, B, 1 or N). `tape`, the record of a rollout of exactly these
+  // inputs with the current parameters, saves recomputing the forward pass.
   virtual torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine,
-                               torch::Tensor* modulators = nullptr);
+                               torch::Tensor* modulators = nullptr, const RolloutTape* tape = nullptr);
   virtual bool uses_dopamine() const { return false; }
 };
 

@@ -1,0 +1,72 @@
+// The plastic kernel's entry points, compiled once per instruction set (plastic_kernel_impl.h):
+// kernel::generic (the compiler's baseline) and kernel::avx2 (AVX2 + FMA). plastic_kernel.cpp
+// picks one when the program starts. No torch here: raw arrays, row-major, batch-major.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace dopa::nn::kernel {
+
+enum class Kind { Plastic, ModPlast, Modul };
+enum class Rule { Clip, Soft, Decay, Oja };
+
+// Steps between stored traces in the backward pass.
+constexpr int64_t kCheckpointEvery = 20;
+
+struct Config {
+  int64_t n = 0;
+  Kind kind = Kind::Plastic;
+  Rule rule = Rule::Clip;
+  double c = 1.0;  // trace bound
+  bool learned = false, dopamine = false, fanout = false;
+};
+
+// Parameters: w, alpha (N x N, row i = the inputs of neuron i); the scalars; wm, f, g (N).
+template <class S>
+struct Params {
+  const S* w = nullptr;
+  const S* alpha = nullptr;
+  S eta = 0, bm = 0, kappa = 0;
+  const S* wm = nullptr;
+  const S* f = nullptr;
+  const S* g = nullptr;
+};
+
+// Parameter gradients, accumulated.
+template <class S>
+struct GradSums {
+  std::vector<S> w_storage, alpha_storage, wm, f, g;
+  S* w;
+  S* alpha;
+  S eta = 0, bm = 0, kappa = 0;
+  explicit GradSums(int64_t n)
+      : w_storage(n * n), alpha_storage(n * n), wm(n), f(n), g(n), w(w_storage.data()), alpha(alpha_storage.data()) {}
+};
+
+#define DOPA_DECLARE_KERNEL_ISA(isa)                                                                              \
+  namespace isa {                                                                                                 \
+  /* h (B, N) = tanh(u + (W + alpha . H) hp) */                                                                  \
+  template <class S>                                                                                              \
+  void step_activate(const Config& cfg, const Params<S>& p, int64_t batch, const S* u, const S* hp, const S* hebb, \
+                     S* h);                                                                                       \
+  /* the modulator and the traces, in place; rates (B, 1 or N) receive the rates, zs and ms (B) z_t and M_t */   \
+  template <class S>                                                                                              \
+  void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h, S* hebb,     \
+                       S* elig, const S* delta, S* rates, S* zs, S* ms);                                          \
+  /* a whole episode: hs (T, B, N), zs and ms (T, B), trace checkpoints (B, segments, N, N) */                   \
+  template <class S>                                                                                              \
+  void episode_forward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* u, const S* delta,   \
+                       S* hs, S* zs, S* ms, S* hebb_checkpoints, S* elig_checkpoints);                            \
+  /* its backward pass: du (T, B, N) and the parameter gradients */                                              \
+  template <class S>                                                                                              \
+  void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* hs, const S* zs,    \
+                        const S* ms, const S* delta, const S* hebb_checkpoints, const S* elig_checkpoints,        \
+                        const S* grad_hs, S* du, GradSums<S>& grads);                                            \
+  }
+
+DOPA_DECLARE_KERNEL_ISA(generic)
+DOPA_DECLARE_KERNEL_ISA(avx2)
+#undef DOPA_DECLARE_KERNEL_ISA
+
+}  // namespace dopa::nn::kernel
