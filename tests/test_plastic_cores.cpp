@@ -187,6 +187,20 @@ TEST(PlasticKernel, RolloutStepsMatchTheUnroll) {
   }
 }
 
+TEST(PlasticKernel, TheEpisodeNodeIsFreedWithItsOutput) {
+  // The autograd node of a fused unroll must not keep itself alive (through a saved output): that
+  // leaked every episode's buffers.
+  auto core = make_plastic(options("modul", 3, 5), 1);
+  std::weak_ptr<torch::autograd::Node> node;
+  {
+    const torch::Tensor hs = core->unroll(torch::randn({25, 2, 3}), torch::Tensor());
+    node = hs.grad_fn();
+    ASSERT_FALSE(node.expired());
+    hs.sum().backward();
+  }
+  EXPECT_TRUE(node.expired());
+}
+
 // Central finite differences in double precision on a few elements of every parameter.
 void check_finite_differences(dopa::nn::RecurrentCore& core, const torch::Tensor& x, const torch::Tensor& dopamine,
                               const std::string& what) {

@@ -1,5 +1,8 @@
 #include "dopa/nn/plastic_kernel.h"
 
+#include <cstdlib>
+#include <string>
+
 #include "dopa/nn/plastic_kernel_isa.h"
 #include "dopa/nn/plastic_rnn.h"
 
@@ -13,18 +16,31 @@ using kernel::Kind;
 using kernel::Params;
 using kernel::Rule;
 
-// The kernel build for this CPU: AVX2 + FMA when it has them.
-bool use_avx2() {
+// The kernel build for this CPU: 2 = AVX-512, 1 = AVX2 + FMA, 0 = baseline. DOPA_KERNEL_ISA=generic,
+// avx2 or avx512 in the environment caps it (to compare them, or to reproduce a run exactly on
+// another CPU: the builds round floating-point sums differently).
+int kernel_isa() {
+  static const int isa = [] {
+    int best = 0;
 #if defined(__x86_64__) || defined(__i386__)
-  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return avx2;
-#else
-  return false;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = 1;
+    if (best == 1 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+      best = 2;
 #endif
+    if (const char* cap = std::getenv("DOPA_KERNEL_ISA")) {
+      const std::string name(cap);
+      best = std::min(best, name == "generic" ? 0 : (name == "avx2" ? 1 : 2));
+    }
+    return best;
+  }();
+  return isa;
 }
 
-#define DOPA_KERNEL_CALL(function, ...) \
-  (use_avx2() ? kernel::avx2::function(__VA_ARGS__) : kernel::generic::function(__VA_ARGS__))
+#define DOPA_KERNEL_CALL(function, ...)                                                          \
+  (kernel_isa() == 2   ? kernel::avx512::function(__VA_ARGS__)                                    \
+   : kernel_isa() == 1 ? kernel::avx2::function(__VA_ARGS__)                                      \
+                       : kernel::generic::function(__VA_ARGS__))
 
 Config make_config(const PlasticRnn& core) {
   const CoreOptions& o = core.options();
@@ -115,7 +131,9 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
                        elig_checkpoints.numel() ? elig_checkpoints.data_ptr<S>() : nullptr);
     });
     ctx->save_for_backward({w, alpha, eta, wm, bm, kappa, f, g});
-    ctx->saved_data["hs"] = hs;
+    // Detached: the output itself would point back to this node through its grad_fn (a reference
+    // cycle that would keep every episode's buffers alive).
+    ctx->saved_data["hs"] = hs.detach();
     ctx->saved_data["zs"] = zs;
     ctx->saved_data["ms"] = ms;
     ctx->saved_data["hebb_checkpoints"] = hebb_checkpoints;
@@ -152,7 +170,10 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
         return torch::from_blob(const_cast<S*>(data), shape, hs.options()).clone();
       };
       auto scalar = [&](S v) { return torch::full({1}, v, hs.options()); };
-      param_grads = {as_tensor(grads.w, {n, n}),      as_tensor(grads.alpha, {n, n}), scalar(grads.eta),
+      // dL/dW = sum over steps and batch of da_t (x) h_{t-1}: one matrix product.
+      const torch::Tensor h_prev = torch::cat({torch::zeros({1, B, n}, hs.options()), hs.slice(0, 0, T - 1)});
+      const torch::Tensor grad_w = torch::mm(du.reshape({T * B, n}).t(), h_prev.reshape({T * B, n}));
+      param_grads = {grad_w,                          as_tensor(grads.alpha, {n, n}), scalar(grads.eta),
                      as_tensor(grads.wm.data(), {n}), scalar(grads.bm),               scalar(grads.kappa),
                      as_tensor(grads.f.data(), {n}),  as_tensor(grads.g.data(), {n})};
     });

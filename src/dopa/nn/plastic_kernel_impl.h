@@ -297,19 +297,18 @@ void backward_step(const Config& cfg, const Params<S>& p, GradSums<S>& grads, co
   // h_t = tanh(a_t).
   for (int64_t i = 0; i < n; ++i) du[i] = (g_ext[i] + dh[i] + dh_local[i]) * (S(1) - h[i] * h[i]);
 
-  // Pass B: a_t = u_t + (W + alpha . H_{t-1}) h_{t-1}.
+  // Pass B: a_t = u_t + (W + alpha . H_{t-1}) h_{t-1}. (dL/dW = sum_t da_t (x) h_{t-1} is one matrix
+  // product over the whole episode, left to the caller: du holds da.)
   for (int64_t i = 0; i < n; ++i) {
     const S da = du[i];
     const S* W = p.w + i * n;
     const S* A = p.alpha + i * n;
     const S* H = Hp + i * n;
     S* GH = dH + i * n;
-    S* gW = grads.w + i * n;
     S* gA = grads.alpha + i * n;
 #pragma omp simd
     for (int64_t j = 0; j < n; ++j) {
       const S x = da * hp[j];
-      gW[j] += x;
       gA[j] += x * H[j];
       GH[j] += A[j] * x;
       dhp[j] += (W[j] + A[j] * H[j]) * da;

@@ -1,6 +1,6 @@
 // The plastic kernel's entry points, compiled once per instruction set (plastic_kernel_impl.h):
-// kernel::generic (the compiler's baseline) and kernel::avx2 (AVX2 + FMA). plastic_kernel.cpp
-// picks one when the program starts. No torch here: raw arrays, row-major, batch-major.
+// kernel::generic (the compiler's baseline), kernel::avx2 (AVX2 + FMA) and kernel::avx512.
+// plastic_kernel.cpp picks the best the CPU runs when the program starts. No torch here: raw arrays, row-major, batch-major.
 #pragma once
 
 #include <cstdint>
@@ -33,15 +33,13 @@ struct Params {
   const S* g = nullptr;
 };
 
-// Parameter gradients, accumulated.
+// Parameter gradients, accumulated (W's is a matrix product the caller does).
 template <class S>
 struct GradSums {
-  std::vector<S> w_storage, alpha_storage, wm, f, g;
-  S* w;
+  std::vector<S> alpha_storage, wm, f, g;
   S* alpha;
   S eta = 0, bm = 0, kappa = 0;
-  explicit GradSums(int64_t n)
-      : w_storage(n * n), alpha_storage(n * n), wm(n), f(n), g(n), w(w_storage.data()), alpha(alpha_storage.data()) {}
+  explicit GradSums(int64_t n) : alpha_storage(n * n), wm(n), f(n), g(n), alpha(alpha_storage.data()) {}
 };
 
 #define DOPA_DECLARE_KERNEL_ISA(isa)                                                                              \
@@ -58,7 +56,7 @@ struct GradSums {
   template <class S>                                                                                              \
   void episode_forward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* u, const S* delta,   \
                        S* hs, S* zs, S* ms, S* hebb_checkpoints, S* elig_checkpoints);                            \
-  /* its backward pass: du (T, B, N) and the parameter gradients */                                              \
+  /* its backward pass: du (T, B, N) and the parameter gradients except w's (the caller's: du^T h_prev) */                                              \
   template <class S>                                                                                              \
   void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* hs, const S* zs,    \
                         const S* ms, const S* delta, const S* hebb_checkpoints, const S* elig_checkpoints,        \
@@ -67,6 +65,7 @@ struct GradSums {
 
 DOPA_DECLARE_KERNEL_ISA(generic)
 DOPA_DECLARE_KERNEL_ISA(avx2)
+DOPA_DECLARE_KERNEL_ISA(avx512)
 #undef DOPA_DECLARE_KERNEL_ISA
 
 }  // namespace dopa::nn::kernel

@@ -111,6 +111,7 @@ RunOutcome run_experiment(const RunOptions& options) {
   TrainOptions train_options;
   train_options.seed = seed;
   train_options.total_steps = experiment.top.get_int("total_steps");
+  train_options.run_dir = dir.string();
   RunMonitor monitor((dir / "metrics.csv").string(), train_options.total_steps, options.progress);
   {
     StopSignals signals;

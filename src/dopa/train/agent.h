@@ -37,6 +37,7 @@ class TrainMonitor {
 struct TrainOptions {
   uint64_t seed = 0;
   int64_t total_steps = 0;
+  std::string run_dir;  // where the agent may write checkpoints and recordings; empty: nowhere
 };
 
 // What a finished training run reports (summary.json).

@@ -1,0 +1,283 @@
+// meta_a2c: advantage actor-critic for recurrent meta-RL, over whole episodes.
+//
+// The trainer of Backpropamine (Miconi et al. 2019; specs/backpropamine.md §3), also fit for Wang
+// et al.'s bandits. One iteration:
+//   1. run B episodes in lockstep to their end (they must end together: fixed-length tasks), the
+//      recurrent core starting each from zero state, choosing actions from the softmax policy;
+//   2. replay the episode through the core with gradients (unroll: full backpropagation through time,
+//      through the plastic traces) and compute, with G_t = r_t + gamma G_{t+1} (Monte Carlo, G_T = 0)
+//      and advantage A_t = G_t - V_t:
+//        L = (1/T) sum_t [ -mean_b log pi(a_t) sg(A_t) + c_ent * mean_b sum_a pi^2 + c_v * mean_b A_t^2 ]
+//      (c_ent weighs the Simpson index sum_a pi^2, the official code's "entropy" penalty; entropy =
+//      "entropy" uses -H(pi) instead);
+//   3. one optimiser step, once the burn-in is over.
+// Quirks of the official code are flags: baseline_element0 (the value of batch element 0 as every
+// element's baseline and the only value trained). The official code computes gradients during the
+// burn-in but does not step; it zeroes them every iteration, so skipping the backward pass there is
+// the same.
+//
+// Neuromodulation by dopamine: for cores with modulator = "dopamine" or "both", the TD error
+// delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) of this agent's critic (delta = 0 at t = 0) is
+// the third factor of the Hebbian rule at step t.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "dopa/core/error.h"
+#include "dopa/nn/recurrent_core.h"
+#include "dopa/train/agent.h"
+
+namespace dopa::agents {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct MetaA2CConfig {
+  double gamma, entropy_coef, value_coef, lr, adam_eps, max_grad_norm;
+  std::string entropy, optimizer;
+  int64_t burn_in, log_interval, checkpoint_every, record_every;
+  bool baseline_element0, record_modulator;
+
+  explicit MetaA2CConfig(const Config& c)
+      : gamma(c.get_float("gamma")),
+        entropy_coef(c.get_float("entropy_coef")),
+        value_coef(c.get_float("value_coef")),
+        lr(c.get_float("lr")),
+        adam_eps(c.get_float("adam_eps")),
+        max_grad_norm(c.get_float("max_grad_norm")),
+        entropy(c.get_string("entropy")),
+        optimizer(c.get_string("optimizer")),
+        burn_in(c.get_int("burn_in")),
+        log_interval(c.get_int("log_interval")),
+        checkpoint_every(c.get_int("checkpoint_every")),
+        record_every(c.get_int("record_every")),
+        baseline_element0(c.get_bool("baseline_element0")),
+        record_modulator(c.get_bool("record_modulator")) {
+    if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
+    if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
+    if (log_interval < 1) throw Error("meta_a2c 'log_interval' must be >= 1");
+    if (burn_in < 0 || checkpoint_every < 0 || record_every < 1)
+      throw Error("meta_a2c 'burn_in' and 'checkpoint_every' must be >= 0, 'record_every' >= 1");
+  }
+};
+
+class MetaActorCriticImpl : public torch::nn::Module {
+ public:
+  MetaActorCriticImpl(std::shared_ptr<nn::RecurrentCore> core, int64_t actions)
+      : core(register_module("core", std::move(core))) {
+    policy = register_module("policy", torch::nn::Linear(this->core->hidden_size(), actions));
+    value = register_module("value", torch::nn::Linear(this->core->hidden_size(), 1));
+  }
+  std::shared_ptr<nn::RecurrentCore> core;
+  torch::nn::Linear policy{nullptr}, value{nullptr};
+};
+TORCH_MODULE(MetaActorCritic);
+
+// Writes `save(tmp)` then renames it over `path`: a crash never leaves a half-written file.
+template <class F>
+void save_atomically(const fs::path& path, F&& save) {
+  const fs::path tmp = path.string() + ".tmp";
+  save(tmp.string());
+  fs::rename(tmp, path);
+}
+
+class MetaA2C : public Agent {
+ public:
+  MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), model_(nullptr) {
+    torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
+    model_ = MetaActorCritic(nn::make_core(nn::core_options(config, env.observation_space.size())),
+                             env.action_space.n());
+  }
+
+  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+    torch::manual_seed(options.seed + 1);  // the action-sampling stream
+    const int64_t B = envs.num_envs();
+    nn::RecurrentCore& core = *model_->core;
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (cfg_.optimizer == "adam") {
+      optimizer = std::make_unique<torch::optim::Adam>(model_->parameters(),
+                                                       torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
+    } else {
+      optimizer = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
+    }
+    std::ofstream modulator_log;
+    if (cfg_.record_modulator && !options.run_dir.empty()) {
+      modulator_log.open(fs::path(options.run_dir) / "modulator.csv");
+      modulator_log << "iteration,t,reward,delta,modulator\n";
+    }
+
+    envs.reset(options.seed);
+    TrainResult result;
+    RecentReturns recent(100);
+    double interval_return = 0.0;
+    int64_t interval_episodes = 0;
+    bool any_interval = false;
+    const auto start = std::chrono::steady_clock::now();
+
+    for (int64_t iteration = 1; result.global_step < options.total_steps; ++iteration) {
+      if (monitor.should_stop()) {
+        result.stopped_early = true;
+        break;
+      }
+      // 1. The rollout: B episodes to their end, without gradients.
+      std::vector<torch::Tensor> inputs, actions, rewards, deltas;
+      torch::Tensor episode_returns;
+      const auto tape = std::make_shared<nn::RolloutTape>();  // lets the update skip the forward pass
+      {
+        torch::NoGradGuard no_grad;
+        nn::CoreState state = core.initial_state(B);
+        state.tape = tape;
+        torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
+        torch::Tensor delta;
+        const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+          const torch::Tensor v = model_->value->forward(h).squeeze(1);
+          delta = inputs.size() == 1 ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
+          return delta;
+        };
+        for (;;) {
+          inputs.push_back(envs.observations().reshape({B, -1}).to(torch::kFloat32).clone());
+          const torch::Tensor h = core.step(inputs.back(), state, dopamine);
+          const torch::Tensor probs = torch::softmax(model_->policy->forward(h), 1);
+          const torch::Tensor action = torch::multinomial(probs, 1).squeeze(1);
+          previous_value = model_->value->forward(h).squeeze(1);
+          if (core.uses_dopamine()) deltas.push_back(delta);
+          envs.step(action);
+          previous_reward = envs.rewards().to(torch::kFloat32);
+          actions.push_back(action);
+          rewards.push_back(previous_reward);
+          const torch::Tensor done = envs.terminations().logical_or(envs.truncations());
+          if (modulator_log.is_open() && iteration % cfg_.record_every == 0 && state.modulator.defined())
+            modulator_log << iteration << "," << inputs.size() - 1 << "," << previous_reward[0].item<float>() << ","
+                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
+                          << state.modulator[0].mean().item<float>() << "\n";
+          if (done.all().item<bool>()) {
+            episode_returns = envs.episode_returns().to(torch::kFloat32).clone();
+            break;
+          }
+          if (done.any().item<bool>())
+            throw Error("meta_a2c runs whole episodes in lockstep: " + envs.spec().id +
+                        "'s episodes must all end at the same step (fixed-length tasks)");
+        }
+      }
+      const int64_t T = static_cast<int64_t>(inputs.size());
+      const torch::Tensor reward = torch::stack(rewards);  // (T, B)
+      torch::Tensor returns = torch::zeros({T, B});
+      {
+        torch::Tensor g = torch::zeros({B});
+        for (int64_t t = T - 1; t >= 0; --t) {
+          g = reward[t] + cfg_.gamma * g;
+          returns[t] = g;
+        }
+      }
+
+      // 2. The update: the episode again, with gradients.
+      const bool learn = iteration > cfg_.burn_in;
+      torch::Tensor policy_loss, value_loss, entropy, loss;
+      {
+        std::unique_ptr<torch::NoGradGuard> no_grad;
+        if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
+        const torch::Tensor hs =
+            core.unroll(torch::stack(inputs), core.uses_dopamine() ? torch::stack(deltas) : torch::Tensor(), nullptr,
+                        tape.get());
+        const torch::Tensor log_policy = torch::log_softmax(model_->policy->forward(hs), 2);  // (T, B, A)
+        const torch::Tensor policy = log_policy.exp();
+        torch::Tensor values = model_->value->forward(hs).squeeze(2);  // (T, B)
+        if (cfg_.baseline_element0) values = values.select(1, 0).unsqueeze(1).expand({T, B});
+        const torch::Tensor advantage = returns - values;
+        const torch::Tensor log_prob = log_policy.gather(2, torch::stack(actions).unsqueeze(2)).squeeze(2);
+        policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
+        value_loss = advantage.pow(2).mean(1).sum() / T;
+        entropy = -(policy * log_policy).sum(2).mean();
+        const torch::Tensor exploration =
+            cfg_.entropy == "sum_p2" ? policy.pow(2).sum(2).mean(1).sum() / T : -entropy;
+        loss = policy_loss + cfg_.entropy_coef * exploration + cfg_.value_coef * value_loss;
+      }
+      if (learn) {
+        optimizer->zero_grad();
+        loss.backward();
+        if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
+        optimizer->step();
+      }
+
+      // 3. Book-keeping.
+      result.global_step += T * B;
+      result.episodes += B;
+      const double batch_return = episode_returns.mean().item<double>();
+      for (int64_t b = 0; b < B; ++b) recent.add(episode_returns[b].item<double>());
+      interval_return += batch_return * B;
+      interval_episodes += B;
+      monitor.progress(result.global_step, recent.mean());
+      if (iteration % cfg_.log_interval == 0 || result.global_step >= options.total_steps) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double mean_return = interval_return / interval_episodes;
+        if (!any_interval || mean_return > result.best_return) result.best_return = mean_return;
+        any_interval = true;
+        monitor.log(result.global_step, {{"iteration", static_cast<double>(iteration)},
+                                         {"episodes", static_cast<double>(result.episodes)},
+                                         {"episodic_return", mean_return},
+                                         {"episodic_length", static_cast<double>(T)},
+                                         {"policy_loss", policy_loss.item<double>()},
+                                         {"value_loss", value_loss.item<double>()},
+                                         {"entropy", entropy.item<double>()},
+                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+        interval_return = 0.0;
+        interval_episodes = 0;
+      }
+      if (cfg_.checkpoint_every > 0 && iteration % cfg_.checkpoint_every == 0 && !options.run_dir.empty()) {
+        save_atomically(fs::path(options.run_dir) / "checkpoint.pt", [&](const std::string& p) { torch::save(model_, p); });
+        save_atomically(fs::path(options.run_dir) / "optimizer.pt",
+                        [&](const std::string& p) { torch::save(*optimizer, p); });
+      }
+    }
+    result.final_return = recent.mean();
+    return result;
+  }
+
+  void save(const std::string& path) const override { torch::save(model_, path); }
+
+ private:
+  MetaA2CConfig cfg_;
+  MetaActorCritic model_;
+};
+
+}  // namespace
+
+AgentRegistration meta_a2c_registration() {
+  AgentRegistration r;
+  r.name = "meta_a2c";
+  r.description = "whole-episode A2C for recurrent meta-RL (Backpropamine's trainer); plastic and neuromodulated cores";
+  r.config = nn::core_config_keys("modplast", 100);
+  const ConfigSchema own = {
+      {"gamma", 0.9, "discount of the Monte Carlo returns"},
+      {"entropy", "sum_p2", "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy",
+       {"sum_p2", "entropy"}},
+      {"entropy_coef", 0.03, "weight of the exploration term (bent)"},
+      {"value_coef", 0.1, "weight of the value loss (blossv)"},
+      {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
+      {"lr", 1e-4, "learning rate"},
+      {"adam_eps", 1e-4, "Adam epsilon"},
+      {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
+      {"burn_in", 100, "iterations before the first optimiser step"},
+      {"baseline_element0", false, "official-code quirk: batch element 0's value is every element's baseline"},
+      {"log_interval", 10, "iterations between metrics rows"},
+      {"checkpoint_every", 1000, "iterations between checkpoints in the run folder (0: none)"},
+      {"record_modulator", false, "write batch element 0's reward, TD error and modulator per step to modulator.csv"},
+      {"record_every", 100, "with record_modulator: record every this many iterations"},
+  };
+  r.config.insert(r.config.end(), own.begin(), own.end());
+  r.autoreset = AutoresetMode::SameStep;
+  r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
+    if (!env.action_space.is_discrete())
+      throw Error("meta_a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());
+    return std::make_unique<MetaA2C>(config, env, seed);
+  };
+  return r;
+}
+
+DOPA_REGISTER_AGENT(meta_a2c_registration());
+
+}  // namespace dopa::agents
