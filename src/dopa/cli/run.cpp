@@ -20,6 +20,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--set", options->run.overrides, "override a key: --set agent.lr=3e-4 (repeatable)");
   cmd->add_option("--out", options->run.out_dir, "run folder (default: runs/<name>-<timestamp>)");
   cmd->add_flag("--no-progress", options->no_progress, "log lines instead of a progress bar");
+  cmd->add_flag("--quick", options->run.quick, "run the file's quick variant (its [quick] overrides): a short check");
   cmd->callback([options] {
     if (options->no_progress) options->run.progress = 0;
     const RunOutcome outcome = run_experiment(options->run);

@@ -112,8 +112,28 @@ std::string Experiment::to_toml() const {
   return out.str();
 }
 
+// The [quick] table as "path=value" overrides ("agent.burn_in=0"), nested tables flattened.
+void flatten_quick(const toml::table& table, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& [key_view, node] : table) {
+    const std::string path = prefix + std::string(key_view.str());
+    if (const toml::table* inner = node.as_table()) {
+      flatten_quick(*inner, path + ".", out);
+    } else if (auto v = node.value_exact<bool>()) {
+      out.push_back(path + "=" + Value(*v).to_string());
+    } else if (auto i = node.value_exact<int64_t>()) {
+      out.push_back(path + "=" + Value(static_cast<long long>(*i)).to_string());
+    } else if (auto d = node.value_exact<double>()) {
+      out.push_back(path + "=" + Value(*d).to_string());
+    } else if (auto str = node.value_exact<std::string>()) {
+      out.push_back(path + "=" + *str);
+    } else {
+      throw Error("'quick." + path + "' has an unsupported type");
+    }
+  }
+}
+
 Experiment parse_experiment(const std::string& text, const std::string& source, const std::string& default_name,
-                            const std::vector<std::string>& overrides) {
+                            const std::vector<std::string>& user_overrides, bool quick) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -126,10 +146,18 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   // Sections.
   for (const auto& [key_view, node] : root) {
     const std::string key(key_view.str());
-    if (node.is_table() && key != "env" && key != "agent")
-      throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent]");
+    if (node.is_table() && key != "env" && key != "agent" && key != "quick")
+      throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent], [quick]");
   }
-  Kwargs top = table_values(root, "", {"env", "agent"});
+  Kwargs top = table_values(root, "", {"env", "agent", "quick"});
+  // The quick variant's overrides come before the user's, who may override them again.
+  std::vector<std::string> overrides;
+  if (quick) {
+    const toml::table* quick_table = subtable(root, "quick", "quick");
+    if (quick_table == nullptr) throw Error(source + " has no [quick] table (the quick variant's overrides)");
+    flatten_quick(*quick_table, "", overrides);
+  }
+  overrides.insert(overrides.end(), user_overrides.begin(), user_overrides.end());
   const toml::table* env_table = subtable(root, "env", "env");
   const toml::table* agent_table = subtable(root, "agent", "agent");
   Kwargs env = env_table ? table_values(*env_table, "env", {"kwargs"}) : Kwargs{};
@@ -179,12 +207,12 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   return experiment;
 }
 
-Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool quick) {
   std::ifstream in(path);
   if (!in) throw Error("cannot read experiment file '" + path + "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_experiment(text.str(), path, std::filesystem::path(path).stem().string(), overrides);
+  return parse_experiment(text.str(), path, std::filesystem::path(path).stem().string(), overrides, quick);
 }
 
 }  // namespace dopa

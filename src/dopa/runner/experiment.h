@@ -13,6 +13,10 @@
 //   algo = "a2c"
 //   lr = 1e-3                       # the agent's own keys (see `dopa list agents`)
 //
+//   [quick]                         # optional: the quick variant (dopa run --quick), a few
+//   total_steps = 12_000            # iterations that check the whole pipeline (CI runs them)
+//   agent.burn_in = 0
+//
 // Any key can be overridden from the command line: --set agent.lr=3e-4, --set env.kwargs.size=13,
 // --set env.id=Maze-v0. Keys are resolved against the schema of the chosen env and agent: an
 // unknown key or a value of the wrong type is an error naming the key and listing the valid ones.
@@ -36,11 +40,13 @@ struct Experiment {
   std::string to_toml() const;
 };
 
-// Reads `path` (dopa::Error if missing or malformed) and applies `overrides` ("key=value").
-Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides = {});
+// Reads `path` (dopa::Error if missing or malformed) and applies `overrides` ("key=value"); with
+// `quick`, the file's [quick] overrides first.
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides = {},
+                           bool quick = false);
 
 // Same, from TOML text (`source` names it in messages).
 Experiment parse_experiment(const std::string& text, const std::string& source, const std::string& default_name,
-                            const std::vector<std::string>& overrides = {});
+                            const std::vector<std::string>& overrides = {}, bool quick = false);
 
 }  // namespace dopa

@@ -83,7 +83,7 @@ void write_text(const fs::path& path, const std::string& text) {
 
 RunOutcome run_experiment(const RunOptions& options) {
   // 1. Check everything before writing anything.
-  const Experiment experiment = load_experiment(options.experiment_path, options.overrides);
+  const Experiment experiment = load_experiment(options.experiment_path, options.overrides, options.quick);
   const AgentRegistration& agent_registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
   VectorEnvOptions env_options;
   env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));

@@ -22,6 +22,7 @@ struct RunOptions {
   std::vector<std::string> overrides;  // "key=value" (--set)
   std::string out_dir;                 // empty: runs/<name>-<timestamp>
   int progress = -1;                   // 1 bar, 0 log lines, -1 bar when stderr is a terminal
+  bool quick = false;                  // apply the file's [quick] overrides
 };
 
 struct RunOutcome {
