@@ -3,7 +3,7 @@
 # (third_party/install-deps.sh, Debian 12) and builds into build/.
 #
 #   ./build.sh test    build and run the test suite (ctest)
-#   ./build.sh demo    build and run the main experiment: meta-RL on a two-armed bandit, with a plot
+#   ./build.sh demo    build and run the main experiment: a Backpropamine maze run, with a plot
 #   ./build.sh bench   build and run the env benchmarks
 #   ./build.sh build   build only
 set -euo pipefail
@@ -23,14 +23,19 @@ case "$command" in
     ;;
   demo)
     run_dir="runs/demo-$(date +%Y%m%d-%H%M%S)"
-    "$build_dir/dopa" run experiments/bandits/easy_lstm_quick.toml --out "$run_dir"
-    scripts/plot_run.py "$run_dir" --hline 50:random --hline 90:oracle >/dev/null
+    "$build_dir/dopa" run experiments/maze/demo.toml --out "$run_dir"
+    scripts/plot_run.py "$run_dir" --hline 5.4:random >/dev/null
     echo
-    echo "Trained an LSTM actor-critic on Wang et al.'s easy two-armed bandit (400k pulls)."
-    echo "Mean return of the last 100 episodes (random play: 50, always the better arm: 90):"
+    echo "Trained a neuromodulated plastic network (Backpropamine's simple modulation, 100 neurons)"
+    echo "on the 13x13 maze for 400 iterations of 30 episodes. Return per 200-step episode:"
+    echo "  random play about 5.4; this run, mean of the last 100 episodes:"
     grep -E '"final_return"' "$run_dir/summary.json"
+    echo "Learning curve (episodic return against env steps):"
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+             { printf "  %10d steps  %6.1f\n", $col["global_step"], $col["episodic_return"] }' "$run_dir/metrics.csv" |
+      awk 'NR % 4 == 0'
     echo "Run folder: $run_dir (config.toml, metrics.csv, summary.json, model.pt)"
-    echo "Learning curve: $run_dir/learning_curve.png"
+    echo "Plot: $run_dir/learning_curve.png"
     ;;
   bench)
     "$build_dir/bench/dopa_bench_envs" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

@@ -68,7 +68,7 @@ def main():
     ax.set_ylabel("episodic return")
     ax.set_title(f"{summary.get('experiment', '')} on {summary.get('env', '')}")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     out = args.out or os.path.join(args.runs[0], "learning_curve.png")
     fig.savefig(out, dpi=110)
