@@ -129,4 +129,23 @@ TEST(Cli, RunWritesTheRunFolder) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, ResumeContinuesARunFromItsCheckpoint) {
+  const fs::path dir = temp_dir("resume");
+  const fs::path run = dir / "run";
+  const std::string demo = std::string(DOPA_SOURCE_DIR) + "/experiments/maze/demo.toml";
+  const std::string settings = " --no-progress --set agent.burn_in=0 --set agent.log_interval=1 --set agent.checkpoint_every=2";
+  Result first = dopa("run " + demo + " --out " + run.string() + settings + " --set total_steps=24000");
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(read(run / "progress.txt").find("iteration 4"), std::string::npos);
+  Result second = dopa("run --resume " + run.string() + settings + " --set total_steps=36000");
+  ASSERT_EQ(second.status, 0) << second.out;
+  const std::string metrics = read(run / "metrics.csv");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 1 + 6);  // header, 4 rows, then 2 more
+  EXPECT_NE(metrics.find("\n36000,"), std::string::npos);
+  EXPECT_NE(read(run / "summary.json").find("\"global_step\" : 36000"), std::string::npos);
+  // Agents without checkpoints, and folders without a run, are refused.
+  EXPECT_EQ(dopa("run --resume " + (dir / "missing").string()).status, 2);
+  fs::remove_all(dir);
+}
+
 }  // namespace

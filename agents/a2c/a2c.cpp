@@ -111,6 +111,7 @@ class A2C : public Agent {
       : cfg_(config), model_(make_model(cfg_, env, seed)) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+    if (options.resume) throw Error("a2c writes no checkpoints yet: its runs cannot be resumed");
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
     const int64_t num_envs = envs.num_envs();
     const int64_t T = cfg_.rollout_steps;

@@ -110,15 +110,25 @@ class MetaA2C : public Agent {
       modulator_log << "iteration,t,reward,delta,modulator\n";
     }
 
-    envs.reset(options.seed);
     TrainResult result;
     RecentReturns recent(100);
     double interval_return = 0.0;
     int64_t interval_episodes = 0;
     bool any_interval = false;
+    int64_t first_iteration = 1;
+    if (options.resume) {
+      first_iteration = load_checkpoint(options.run_dir, *optimizer, result) + 1;
+      any_interval = true;
+      // Episodes never span iterations, so the run continues from a clean boundary; the envs get a
+      // fresh stream (a resumed run is not bit-identical to an uninterrupted one).
+      envs.reset(options.seed + static_cast<uint64_t>(first_iteration) * 1000003ULL);
+    } else {
+      envs.reset(options.seed);
+    }
+    const int64_t steps_at_start = result.start_step = result.global_step;
     const auto start = std::chrono::steady_clock::now();
 
-    for (int64_t iteration = 1; result.global_step < options.total_steps; ++iteration) {
+    for (int64_t iteration = first_iteration; result.global_step < options.total_steps; ++iteration) {
       if (monitor.should_stop()) {
         result.stopped_early = true;
         break;
@@ -223,15 +233,12 @@ class MetaA2C : public Agent {
                                          {"policy_loss", policy_loss.item<double>()},
                                          {"value_loss", value_loss.item<double>()},
                                          {"entropy", entropy.item<double>()},
-                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+                                         {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}});
         interval_return = 0.0;
         interval_episodes = 0;
       }
-      if (cfg_.checkpoint_every > 0 && iteration % cfg_.checkpoint_every == 0 && !options.run_dir.empty()) {
-        save_atomically(fs::path(options.run_dir) / "checkpoint.pt", [&](const std::string& p) { torch::save(model_, p); });
-        save_atomically(fs::path(options.run_dir) / "optimizer.pt",
-                        [&](const std::string& p) { torch::save(*optimizer, p); });
-      }
+      if (cfg_.checkpoint_every > 0 && iteration % cfg_.checkpoint_every == 0 && !options.run_dir.empty())
+        save_checkpoint(options.run_dir, *optimizer, iteration, result);
     }
     result.final_return = recent.mean();
     return result;
@@ -240,6 +247,56 @@ class MetaA2C : public Agent {
   void save(const std::string& path) const override { torch::save(model_, path); }
 
  private:
+  // checkpoint.pt (model), optimizer.pt, rng.pt (LibTorch's generator) and progress.txt, each
+  // written to a temporary file and renamed; progress.txt last, so it never names a newer state
+  // than the files beside it.
+  void save_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, int64_t iteration,
+                       const TrainResult& result) {
+    const fs::path dir(run_dir);
+    save_atomically(dir / "checkpoint.pt", [&](const std::string& p) { torch::save(model_, p); });
+    save_atomically(dir / "optimizer.pt", [&](const std::string& p) { torch::save(optimizer, p); });
+    save_atomically(dir / "rng.pt", [&](const std::string& p) {
+      torch::save(at::detail::getDefaultCPUGenerator().get_state(), p);
+    });
+    save_atomically(dir / "progress.txt", [&](const std::string& p) {
+      std::ofstream out(p);
+      out.precision(17);
+      out << "iteration " << iteration << "\nglobal_step " << result.global_step << "\nepisodes " << result.episodes
+          << "\nbest_return " << result.best_return << "\n";
+      if (!out) throw Error("cannot write '" + p + "'");
+    });
+  }
+
+  // Returns the iteration the checkpoint was taken at.
+  int64_t load_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, TrainResult& result) {
+    const fs::path dir(run_dir);
+    for (const char* file : {"progress.txt", "checkpoint.pt", "optimizer.pt", "rng.pt"})
+      if (!fs::exists(dir / file))
+        throw Error("cannot resume '" + run_dir + "': no " + file + " (no checkpoint was written yet)");
+    std::ifstream in(dir / "progress.txt");
+    std::string key;
+    int64_t iteration = -1;
+    while (in >> key) {
+      if (key == "iteration") in >> iteration;
+      else if (key == "global_step") in >> result.global_step;
+      else if (key == "episodes") in >> result.episodes;
+      else if (key == "best_return") in >> result.best_return;
+    }
+    if (iteration < 0) throw Error("cannot resume '" + run_dir + "': progress.txt is malformed");
+    try {
+      torch::load(model_, (dir / "checkpoint.pt").string());
+      torch::load(optimizer, (dir / "optimizer.pt").string());
+      torch::Tensor rng_state;
+      torch::load(rng_state, (dir / "rng.pt").string());
+      at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+      generator.set_state(rng_state);
+    } catch (const c10::Error& e) {
+      throw Error("cannot resume '" + run_dir + "': its checkpoint does not fit this configuration (" +
+                  std::string(e.what_without_backtrace()) + ")");
+    }
+    return iteration;
+  }
+
   MetaA2CConfig cfg_;
   MetaActorCritic model_;
 };
@@ -270,6 +327,7 @@ AgentRegistration meta_a2c_registration() {
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
+  r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
       throw Error("meta_a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "dopa/cli/commands.h"
+#include "dopa/core/error.h"
 #include "dopa/runner/run.h"
 
 namespace dopa::cli {
@@ -16,12 +17,18 @@ void add_run_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("run", "train as an experiment file says, writing a run folder");
-  cmd->add_option("experiment", options->run.experiment_path, "experiment TOML file")->required();
+  auto* experiment = cmd->add_option("experiment", options->run.experiment_path, "experiment TOML file");
+  auto* resume = cmd->add_option("--resume", options->run.resume_dir,
+                                 "continue the run in this folder from its last checkpoint (meta_a2c)");
+  experiment->excludes(resume);
+  resume->excludes(experiment);
   cmd->add_option("--set", options->run.overrides, "override a key: --set agent.lr=3e-4 (repeatable)");
   cmd->add_option("--out", options->run.out_dir, "run folder (default: runs/<name>-<timestamp>)");
   cmd->add_flag("--no-progress", options->no_progress, "log lines instead of a progress bar");
   cmd->add_flag("--quick", options->run.quick, "run the file's quick variant (its [quick] overrides): a short check");
   cmd->callback([options] {
+    if (options->run.experiment_path.empty() && options->run.resume_dir.empty())
+      throw Error("dopa run needs an experiment file, or --resume DIR");
     if (options->no_progress) options->run.progress = 0;
     const RunOutcome outcome = run_experiment(options->run);
     std::printf("%s\n", outcome.run_dir.c_str());

@@ -2,12 +2,23 @@
 
 #include <cmath>
 #include <sstream>
+#include <fstream>
 
 #include "dopa/core/error.h"
 
 namespace dopa {
 
-MetricsCsv::MetricsCsv(const std::string& path) : path_(path), out_(path) {
+MetricsCsv::MetricsCsv(const std::string& path, bool append) : path_(path) {
+  if (append) {
+    std::ifstream existing(path);
+    std::string header;
+    if (std::getline(existing, header)) {
+      std::stringstream fields(header);
+      std::string column;
+      while (std::getline(fields, column, ',')) columns_.push_back(column);
+    }
+  }
+  out_.open(path, append ? std::ios::app : std::ios::trunc);
   if (!out_) throw Error("cannot write '" + path + "'");
 }
 

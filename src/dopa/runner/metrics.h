@@ -13,7 +13,8 @@ namespace dopa {
 
 class MetricsCsv {
  public:
-  explicit MetricsCsv(const std::string& path);
+  // With `append`, rows go after those already in the file (a resumed run), in its columns.
+  explicit MetricsCsv(const std::string& path, bool append = false);
   void write(int64_t global_step, double wall_time, const Metrics& metrics);
 
  private:

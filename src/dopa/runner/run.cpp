@@ -47,8 +47,10 @@ class StopSignals {
 
 class RunMonitor : public TrainMonitor {
  public:
-  RunMonitor(const std::string& metrics_path, int64_t total_steps, int progress)
-      : metrics_(metrics_path), progress_(total_steps, "steps", progress), start_(std::chrono::steady_clock::now()) {}
+  RunMonitor(const std::string& metrics_path, int64_t total_steps, int progress, bool append)
+      : metrics_(metrics_path, append),
+        progress_(total_steps, "steps", progress),
+        start_(std::chrono::steady_clock::now()) {}
 
   void log(int64_t global_step, const Metrics& metrics) override { metrics_.write(global_step, elapsed(), metrics); }
   void progress(int64_t global_step, double recent_return) override {
@@ -83,8 +85,15 @@ void write_text(const fs::path& path, const std::string& text) {
 
 RunOutcome run_experiment(const RunOptions& options) {
   // 1. Check everything before writing anything.
-  const Experiment experiment = load_experiment(options.experiment_path, options.overrides, options.quick);
+  const bool resume = !options.resume_dir.empty();
+  if (resume && !fs::exists(fs::path(options.resume_dir) / "config.toml"))
+    throw Error("cannot resume '" + options.resume_dir + "': it has no config.toml (is it a run folder?)");
+  const std::string experiment_path =
+      resume ? (fs::path(options.resume_dir) / "config.toml").string() : options.experiment_path;
+  const Experiment experiment = load_experiment(experiment_path, options.overrides, options.quick);
   const AgentRegistration& agent_registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  if (resume && !agent_registration.resumable)
+    throw Error("cannot resume '" + options.resume_dir + "': agent " + agent_registration.name + " writes no checkpoints");
   VectorEnvOptions env_options;
   env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
   env_options.autoreset = agent_registration.autoreset;
@@ -94,10 +103,11 @@ RunOutcome run_experiment(const RunOptions& options) {
   std::unique_ptr<Agent> agent = agent_registration.factory(experiment.agent, envs.spec(), seed);
 
   RunOutcome outcome;
-  outcome.run_dir = options.out_dir.empty() ? default_run_dir(experiment.name()) : options.out_dir;
+  outcome.run_dir = resume ? options.resume_dir
+                           : (options.out_dir.empty() ? default_run_dir(experiment.name()) : options.out_dir);
   const fs::path dir(outcome.run_dir);
-  if (fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir)))
-    throw Error("run folder '" + outcome.run_dir + "' already exists and is not empty; choose another --out");
+  if (!resume && fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir)))
+    throw Error("run folder '" + outcome.run_dir + "' already exists and is not empty; choose another --out, or --resume it");
 
   // 2. The run folder.
   fs::create_directories(dir);
@@ -112,7 +122,8 @@ RunOutcome run_experiment(const RunOptions& options) {
   train_options.seed = seed;
   train_options.total_steps = experiment.top.get_int("total_steps");
   train_options.run_dir = dir.string();
-  RunMonitor monitor((dir / "metrics.csv").string(), train_options.total_steps, options.progress);
+  train_options.resume = resume;
+  RunMonitor monitor((dir / "metrics.csv").string(), train_options.total_steps, options.progress, resume);
   {
     StopSignals signals;
     outcome.result = agent->train(envs, train_options, monitor);
@@ -134,7 +145,7 @@ RunOutcome run_experiment(const RunOptions& options) {
       {"final_return", r.final_return},
       {"best_return", r.best_return},
       {"wall_time_s", outcome.wall_time},
-      {"steps_per_second", outcome.wall_time > 0 ? r.global_step / outcome.wall_time : 0.0},
+      {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
       {"interrupted", outcome.interrupted},
   };
   if (envs.spec().reward_threshold) summary.insert("reward_threshold", *envs.spec().reward_threshold);

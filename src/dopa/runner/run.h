@@ -7,7 +7,9 @@
 //   summary.json   the outcome: steps, episodes, final and best return, wall time, steps/s
 //   model.pt       the trained parameters
 // Ctrl-C (SIGINT) or SIGTERM ends training after the current update; the folder is completed with
-// what was done and summary.json says "interrupted": true.
+// what was done and summary.json says "interrupted": true. An agent that writes checkpoints
+// (meta_a2c) can continue such a run: `dopa run --resume DIR` (the folder's config.toml, plus any
+// --set, e.g. a larger total_steps), appending to its metrics.csv.
 #pragma once
 
 #include <string>
@@ -23,6 +25,7 @@ struct RunOptions {
   std::string out_dir;                 // empty: runs/<name>-<timestamp>
   int progress = -1;                   // 1 bar, 0 log lines, -1 bar when stderr is a terminal
   bool quick = false;                  // apply the file's [quick] overrides
+  std::string resume_dir;              // continue the run in this folder from its checkpoint
 };
 
 struct RunOutcome {

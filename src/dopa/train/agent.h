@@ -38,10 +38,12 @@ struct TrainOptions {
   uint64_t seed = 0;
   int64_t total_steps = 0;
   std::string run_dir;  // where the agent may write checkpoints and recordings; empty: nowhere
+  bool resume = false;  // continue from the checkpoint in run_dir (dopa::Error if the agent cannot)
 };
 
 // What a finished training run reports (summary.json).
 struct TrainResult {
+  int64_t start_step = 0;  // global_step when this call began (> 0 for a resumed run)
   int64_t global_step = 0;
   int64_t episodes = 0;
   double final_return = 0.0;  // mean return of the last (up to) 100 episodes
@@ -62,6 +64,7 @@ struct AgentRegistration {
   std::string description;  // one line
   ConfigSchema config;
   AutoresetMode autoreset = AutoresetMode::SameStep;  // the VectorEnv mode its rollout loop expects
+  bool resumable = false;  // writes checkpoints that TrainOptions::resume continues from
   // Builds the agent; its parameters are initialised from `seed`. Throws dopa::Error when the
   // agent cannot handle the env (e.g. a Box action space).
   std::function<std::unique_ptr<Agent>(const Config& config, const EnvSpec& env, uint64_t seed)> factory;
