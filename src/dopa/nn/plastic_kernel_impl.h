@@ -96,35 +96,39 @@ void modulate(const Config& cfg, const Params<S>& p, const S* h, S delta, S* z_o
   *m_out = m;
 }
 
-// The trace update of one step, in place, for one kind and rule.
+// The trace update of one step for one kind and rule: H_out (E_out) from H_in (E_in). In and out
+// may be the same arrays (the rollout updates in place; the backward pass writes the next slot).
 template <class S, Kind K, Rule R>
-void update_traces_for(const Config& cfg, const Params<S>& p, const S* hp, const S* h, const S* rate, S* hebb,
-                       S* elig) {
+void update_traces_for(const Config& cfg, const Params<S>& p, const S* hp, const S* h, const S* rate,
+                       const S* hebb_in, S* hebb_out, const S* elig_in, S* elig_out) {
   const int64_t n = cfg.n;
   const S c = static_cast<S>(cfg.c), eta = p.eta;
   for (int64_t i = 0; i < n; ++i) {
-    S* H = hebb + i * n;
+    const S* Hi = hebb_in + i * n;
+    S* Ho = hebb_out + i * n;
     const S hi = h[i];
     if constexpr (K == Kind::Plastic && R == Rule::Decay) {
 #pragma omp simd
-      for (int64_t j = 0; j < n; ++j) H[j] = (S(1) - eta) * H[j] + eta * (hi * hp[j]);
+      for (int64_t j = 0; j < n; ++j) Ho[j] = (S(1) - eta) * Hi[j] + eta * (hi * hp[j]);
     } else if constexpr (K == Kind::Plastic && R == Rule::Oja) {
 #pragma omp simd
-      for (int64_t j = 0; j < n; ++j) H[j] = H[j] + eta * (hi * hp[j] - hi * hi * H[j]);
+      for (int64_t j = 0; j < n; ++j) Ho[j] = Hi[j] + eta * (hi * hp[j] - hi * hi * Hi[j]);
     } else if constexpr (K == Kind::Plastic) {
 #pragma omp simd
-      for (int64_t j = 0; j < n; ++j) H[j] = apply_rule<S, R>(c, H[j], eta * (hi * hp[j]));
+      for (int64_t j = 0; j < n; ++j) Ho[j] = apply_rule<S, R>(c, Hi[j], eta * (hi * hp[j]));
     } else if constexpr (K == Kind::ModPlast) {
       const S r = rate[i];
 #pragma omp simd
-      for (int64_t j = 0; j < n; ++j) H[j] = apply_rule<S, R>(c, H[j], r * (hi * hp[j]));
+      for (int64_t j = 0; j < n; ++j) Ho[j] = apply_rule<S, R>(c, Hi[j], r * (hi * hp[j]));
     } else {
       const S r = rate[i];
-      S* E = elig + i * n;
+      const S* Ei = elig_in + i * n;
+      S* Eo = elig_out + i * n;
 #pragma omp simd
       for (int64_t j = 0; j < n; ++j) {
-        H[j] = apply_rule<S, R>(c, H[j], r * E[j]);
-        E[j] = (S(1) - eta) * E[j] + eta * (hi * hp[j]);
+        const S e = Ei[j];
+        Ho[j] = apply_rule<S, R>(c, Hi[j], r * e);
+        Eo[j] = (S(1) - eta) * e + eta * (hi * hp[j]);
       }
     }
   }
@@ -237,9 +241,11 @@ auto with_kind_and_rule(const Config& cfg, F&& f) {
 }
 
 template <class S>
-void update_traces(const Config& cfg, const Params<S>& p, const S* hp, const S* h, const S* rate, S* hebb, S* elig) {
+void update_traces(const Config& cfg, const Params<S>& p, const S* hp, const S* h, const S* rate, const S* hebb_in,
+                   S* hebb_out, const S* elig_in, S* elig_out) {
   with_kind_and_rule<S>(cfg, [&](auto kind, auto rule) {
-    update_traces_for<S, decltype(kind)::value, decltype(rule)::value>(cfg, p, hp, h, rate, hebb, elig);
+    update_traces_for<S, decltype(kind)::value, decltype(rule)::value>(cfg, p, hp, h, rate, hebb_in, hebb_out,
+                                                                      elig_in, elig_out);
     return 0;
   });
 }
@@ -248,7 +254,7 @@ template <class S>
 void plasticity_impl(const Config& cfg, const Params<S>& p, const S* hp, const S* h, S* hebb, S* elig, S delta, S* z,
                      S* m, S* rate) {
   if (cfg.kind != Kind::Plastic) modulate(cfg, p, h, delta, z, m, rate);
-  update_traces(cfg, p, hp, h, rate, hebb, elig);
+  update_traces(cfg, p, hp, h, rate, hebb, hebb, elig, elig);
 }
 
 // One backward step of one batch element (see plastic_kernel.cpp for the contract).
@@ -381,11 +387,10 @@ void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t 
       if (modul) std::copy_n(elig_checkpoints + (b * segments + seg) * nn, nn, seg_elig.data());
       for (int64_t t = start; t + 1 < end; ++t) {
         const int64_t s = t - start;
-        std::copy_n(seg_hebb.data() + s * nn, nn, seg_hebb.data() + (s + 1) * nn);
-        if (modul) std::copy_n(seg_elig.data() + s * nn, nn, seg_elig.data() + (s + 1) * nn);
         const S m = ms[t * B + b];
         for (int64_t i = 0; i < n; ++i) rate[i] = cfg.fanout ? p.f[i] * m + p.g[i] : m;
-        update_traces(cfg, p, h_at(t - 1, b), h_at(t, b), rate.data(), seg_hebb.data() + (s + 1) * nn,
+        update_traces(cfg, p, h_at(t - 1, b), h_at(t, b), rate.data(), seg_hebb.data() + s * nn,
+                      seg_hebb.data() + (s + 1) * nn, modul ? seg_elig.data() + s * nn : nullptr,
                       modul ? seg_elig.data() + (s + 1) * nn : nullptr);
       }
       for (int64_t t = end - 1; t >= start; --t) {
