@@ -99,11 +99,15 @@ TEST(MetaA2C, EpisodesMustEndTogether) {
   EXPECT_THROW(agent->train(envs, {0, 100000, ""}, monitor), dopa::Error);
 }
 
-// Every experiment file's quick variant runs through `dopa run --quick` and writes its run folder.
+// Every experiment file (experiments/<family>/*.toml; not the run folders under results/) runs
+// its quick variant through `dopa run --quick` and writes its run folder.
 std::vector<std::string> experiment_files() {
   std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(DOPA_SOURCE_DIR) / "experiments"))
-    if (entry.path().extension() == ".toml") files.push_back(entry.path().string());
+  for (const auto& family : fs::directory_iterator(fs::path(DOPA_SOURCE_DIR) / "experiments")) {
+    if (!family.is_directory()) continue;
+    for (const auto& entry : fs::directory_iterator(family.path()))
+      if (entry.path().extension() == ".toml") files.push_back(entry.path().string());
+  }
   std::sort(files.begin(), files.end());
   return files;
 }
