@@ -2,6 +2,8 @@
 // random play earns 5.0 and a learner that finds the good arm (p = 0.9) earns up to about 8.6.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
@@ -61,6 +63,23 @@ TEST(A2C, SameSeedSameResultAndEarlyStop) {
   const auto [stopped, rows_stopped] = run(5);
   EXPECT_TRUE(stopped.stopped_early);
   EXPECT_EQ(rows_stopped.size(), 5u);
+}
+
+TEST(A2C, EveryCoreTrains) {
+  for (const auto& [core, modulator] : std::vector<std::pair<std::string, std::string>>{
+           {"rnn", "learned"}, {"gru", "learned"}, {"mlp", "learned"}, {"plastic", "learned"},
+           {"modplast", "learned"}, {"modplast", "dopamine"}, {"modul", "both"}}) {
+    auto envs = bandit_envs();
+    auto agent = make_a2c({{"core", core}, {"modulator", modulator}, {"hidden", 8}, {"rollout_steps", 5},
+                           {"log_interval", 1}},
+                          envs.spec());
+    RecordingMonitor monitor;
+    agent->train(envs, {3, 16 * 5 * 4, ""}, monitor);
+    ASSERT_EQ(monitor.rows.size(), 4u) << core;
+    for (const auto& row : monitor.rows)
+      for (const auto& [name, value] : row.second)
+        if (name != "episodic_return" && name != "episodic_length") EXPECT_TRUE(std::isfinite(value)) << core << " " << name;
+  }
 }
 
 TEST(A2C, RejectsContinuousActions) {

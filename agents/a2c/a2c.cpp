@@ -6,14 +6,13 @@
 #include <cmath>
 
 #include "dopa/core/error.h"
+#include "dopa/nn/recurrent_core.h"
 
 namespace dopa::agents {
 
 namespace {
 
 struct A2CConfig {
-  std::string core;
-  int64_t hidden;
   std::string optimizer;
   double lr;
   double gamma;
@@ -28,9 +27,7 @@ struct A2CConfig {
   int64_t log_interval;
 
   explicit A2CConfig(const Config& c)
-      : core(c.get_string("core")),
-        hidden(c.get_int("hidden")),
-        optimizer(c.get_string("optimizer")),
+      : optimizer(c.get_string("optimizer")),
         lr(c.get_float("lr")),
         gamma(c.get_float("gamma")),
         gae_lambda(c.get_float("gae_lambda")),
@@ -42,7 +39,6 @@ struct A2CConfig {
         max_grad_norm(c.get_float("max_grad_norm")),
         normalize_advantages(c.get_bool("normalize_advantages")),
         log_interval(c.get_int("log_interval")) {
-    if (hidden < 1) throw Error("a2c 'hidden' must be >= 1, got " + std::to_string(hidden));
     if (rollout_steps < 1) throw Error("a2c 'rollout_steps' must be >= 1, got " + std::to_string(rollout_steps));
     if (!(lr > 0)) throw Error("a2c 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("a2c 'gamma' must be in [0, 1]");
@@ -51,64 +47,25 @@ struct A2CConfig {
   }
 };
 
-// The recurrent core's state: (h, c) for an LSTM, h alone otherwise (c stays undefined).
-struct CoreState {
-  torch::Tensor h, c;
-
-  CoreState detached() const { return {h.detach(), c.defined() ? c.detach() : c}; }
-  // Zeroes the rows whose episode ended (`keep` is 1 where the episode goes on).
-  CoreState masked(const torch::Tensor& keep) const {
-    return {h * keep.unsqueeze(1), c.defined() ? c * keep.unsqueeze(1) : c};
-  }
-  CoreState rows(const torch::Tensor& index) const {
-    return {h.index_select(0, index), c.defined() ? c.index_select(0, index) : c};
-  }
-};
-
+// Any nn core (rnn, lstm, gru, mlp, plastic, modplast, modul), a softmax policy head and a value head.
 class ActorCriticImpl : public torch::nn::Module {
  public:
-  ActorCriticImpl(const std::string& core, int64_t inputs, int64_t hidden, int64_t actions)
-      : core_(core), hidden_(hidden) {
-    if (core == "lstm") lstm_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
-    else if (core == "gru") gru_ = register_module("gru", torch::nn::GRUCell(inputs, hidden));
-    else if (core == "rnn") rnn_ = register_module("rnn", torch::nn::RNNCell(inputs, hidden));
-    else mlp_ = register_module("mlp", torch::nn::Linear(inputs, hidden));
-    actor_ = register_module("actor", torch::nn::Linear(hidden, actions));
-    critic_ = register_module("critic", torch::nn::Linear(hidden, 1));
+  ActorCriticImpl(std::shared_ptr<nn::RecurrentCore> core, int64_t actions)
+      : core(register_module("core", std::move(core))) {
+    actor = register_module("actor", torch::nn::Linear(this->core->hidden_size(), actions));
+    critic = register_module("critic", torch::nn::Linear(this->core->hidden_size(), 1));
   }
+  torch::Tensor value(const torch::Tensor& h) { return critic->forward(h).squeeze(1); }
 
-  CoreState initial_state(int64_t batch) const {
-    if (core_ == "lstm") return {torch::zeros({batch, hidden_}), torch::zeros({batch, hidden_})};
-    return {torch::zeros({batch, hidden_}), {}};
-  }
-
-  CoreState advance(const torch::Tensor& obs, const CoreState& state) {
-    if (lstm_) {
-      auto [h, c] = lstm_->forward(obs, std::make_tuple(state.h, state.c));
-      return {h, c};
-    }
-    if (gru_) return {gru_->forward(obs, state.h), {}};
-    if (rnn_) return {rnn_->forward(obs, state.h), {}};
-    return {torch::tanh(mlp_->forward(obs)), {}};
-  }
-
-  torch::Tensor logits(const CoreState& s) { return actor_->forward(s.h); }
-  torch::Tensor value(const CoreState& s) { return critic_->forward(s.h).squeeze(1); }
-
- private:
-  std::string core_;
-  int64_t hidden_;
-  torch::nn::LSTMCell lstm_{nullptr};
-  torch::nn::GRUCell gru_{nullptr};
-  torch::nn::RNNCell rnn_{nullptr};
-  torch::nn::Linear mlp_{nullptr}, actor_{nullptr}, critic_{nullptr};
+  std::shared_ptr<nn::RecurrentCore> core;
+  torch::nn::Linear actor{nullptr}, critic{nullptr};
 };
 TORCH_MODULE(ActorCritic);
 
 class A2C : public Agent {
  public:
   A2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), model_(make_model(cfg_, env, seed)) {}
+      : cfg_(config), model_(make_model(config, env, seed)) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (options.resume) throw Error("a2c writes no checkpoints yet: its runs cannot be resumed");
@@ -129,7 +86,17 @@ class A2C : public Agent {
     auto observe = [&] { return envs.observations().reshape({num_envs, -1}).to(torch::kFloat32).clone(); };
     envs.reset(options.seed);
     torch::Tensor obs = observe();
-    CoreState state = model_->initial_state(num_envs);
+    nn::RecurrentCore& core = *model_->core;
+    nn::CoreState state = core.initial_state(num_envs);
+    // Cores modulated by dopamine take delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}), zero on
+    // the first step of an episode.
+    torch::Tensor previous_reward = torch::zeros({num_envs}), previous_value = torch::zeros({num_envs});
+    torch::Tensor episode_start = torch::ones({num_envs});
+    const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+      torch::NoGradGuard no_grad;
+      return (1 - episode_start) * (previous_reward + cfg_.gamma * model_->value(h) - previous_value);
+    };
+    const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
 
     TrainResult result;
     RecentReturns recent(100);
@@ -149,15 +116,16 @@ class A2C : public Agent {
                               : cfg_.entropy_coef;
 
       // 1. Roll out T steps in every env, keeping the graph for backpropagation through time.
-      state = state.detached();
+      state = nn::detach_state(state);
       std::vector<torch::Tensor> log_probs, values, entropies, rewards, continues;
       for (int64_t t = 0; t < T; ++t) {
-        state = model_->advance(obs, state);
-        const torch::Tensor log_policy = torch::log_softmax(model_->logits(state), 1);
+        const torch::Tensor h = core.step(obs, state, dopamine);
+        const torch::Tensor log_policy = torch::log_softmax(model_->actor->forward(h), 1);
         const torch::Tensor action = torch::multinomial(log_policy.detach().exp(), 1).squeeze(1);
         log_probs.push_back(log_policy.gather(1, action.unsqueeze(1)).squeeze(1));
         entropies.push_back(-(log_policy.exp() * log_policy).sum(1));
-        values.push_back(model_->value(state));
+        values.push_back(model_->value(h));
+        previous_value = values.back().detach();
 
         envs.step(action);
         torch::Tensor reward = envs.rewards().to(torch::kFloat32);  // a copy
@@ -169,12 +137,15 @@ class A2C : public Agent {
           torch::NoGradGuard no_grad;
           const torch::Tensor rows = cut.nonzero().squeeze(1);
           const torch::Tensor final_obs = envs.final_observations().reshape({num_envs, -1}).index_select(0, rows).to(torch::kFloat32);
-          const torch::Tensor final_value = model_->value(model_->advance(final_obs, state.rows(rows)));
+          nn::CoreState rows_state = nn::select_rows(state, rows);
+          const torch::Tensor final_value = model_->value(core.step(final_obs, rows_state, no_dopamine));
           reward.index_add_(0, rows, cfg_.gamma * final_value);
         }
         rewards.push_back(reward);
         const torch::Tensor keep = done.logical_not().to(torch::kFloat32);
         continues.push_back(keep);
+        previous_reward = envs.rewards().to(torch::kFloat32);
+        episode_start = 1 - keep;
 
         if (done.any().item<bool>()) {
           const auto ended = done.nonzero().squeeze(1);
@@ -188,7 +159,7 @@ class A2C : public Agent {
             ++interval_episodes;
             ++result.episodes;
           }
-          state = state.masked(keep);  // a new episode starts from a zero state
+          state = nn::mask_state(state, keep);  // a new episode starts from a zero state
         }
         obs = observe();
       }
@@ -197,7 +168,8 @@ class A2C : public Agent {
       torch::Tensor next_value;
       {
         torch::NoGradGuard no_grad;
-        next_value = model_->value(model_->advance(obs, state));
+        nn::CoreState lookahead = nn::clone_state(state);
+        next_value = model_->value(core.step(obs, lookahead, dopamine));
       }
       const torch::Tensor value_estimates = torch::stack(values).detach();
       std::vector<torch::Tensor> advantages(T);
@@ -254,9 +226,9 @@ class A2C : public Agent {
   void save(const std::string& path) const override { torch::save(model_, path); }
 
  private:
-  static ActorCritic make_model(const A2CConfig& cfg, const EnvSpec& env, uint64_t seed) {
+  static ActorCritic make_model(const Config& config, const EnvSpec& env, uint64_t seed) {
     torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
-    return ActorCritic(cfg.core, env.observation_space.size(), cfg.hidden, env.action_space.n());
+    return ActorCritic(nn::make_core(nn::core_options(config, env.observation_space.size())), env.action_space.n());
   }
 
   A2CConfig cfg_;
@@ -268,10 +240,9 @@ class A2C : public Agent {
 AgentRegistration a2c_registration() {
   AgentRegistration r;
   r.name = "a2c";
-  r.description = "recurrent advantage actor-critic (LSTM/GRU/RNN/MLP core), Discrete actions";
-  r.config = {
-      {"core", "lstm", "recurrent core", {"lstm", "gru", "rnn", "mlp"}},
-      {"hidden", 48, "units in the core"},
+  r.description = "recurrent advantage actor-critic, any nn core (lstm by default), Discrete actions";
+  r.config = nn::core_config_keys("lstm", 48);
+  const ConfigSchema own = {
       {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
       {"lr", 1e-3, "learning rate"},
       {"gamma", 0.9, "discount factor"},
@@ -285,6 +256,7 @@ AgentRegistration a2c_registration() {
       {"normalize_advantages", false, "normalise advantages per update"},
       {"log_interval", 10, "updates between metrics rows"},
   };
+  r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())

@@ -1,7 +1,8 @@
 // Recurrent advantage actor-critic (A2C) for Discrete action spaces.
 //
-// The meta-RL workhorse of Wang et al. (2016, 2018): a recurrent core (LSTM by default) reads the
-// observation, a softmax policy head and a value head read the core's state. N envs run in
+// The meta-RL workhorse of Wang et al. (2016, 2018): a recurrent core (any of src/dopa/nn, LSTM by
+// default; plastic and neuromodulated ones included) reads the observation, a softmax policy head
+// and a value head read the core's output. N envs run in
 // lockstep; every `rollout_steps` steps the agent backpropagates through the whole unroll (the
 // recurrent state is carried across unrolls and reset when an episode ends) and takes one optimiser
 // step on

@@ -8,7 +8,8 @@ namespace dopa::nn {
 
 ConfigSchema core_config_keys(const std::string& default_type, int64_t default_hidden) {
   return {
-      {"core", default_type, "recurrent core", {"rnn", "lstm", "gru", "plastic", "modplast", "modul"}},
+      {"core", default_type, "recurrent core (mlp: feedforward)",
+       {"rnn", "lstm", "gru", "mlp", "plastic", "modplast", "modul"}},
       {"hidden", default_hidden, "units in the core"},
       {"trace_rule", "clip", "Hebbian trace rule (plastic cores; decay and oja: plastic only)",
        {"clip", "soft", "decay", "oja"}},
@@ -58,8 +59,40 @@ std::shared_ptr<RecurrentCore> make_core(const CoreOptions& o) {
   if (o.type == "lstm") return std::make_shared<LstmCore>(o.inputs, o.hidden);
   if (o.type == "gru") return std::make_shared<GruCore>(o.inputs, o.hidden);
   if (o.type == "rnn") return std::make_shared<ElmanCore>(o.inputs, o.hidden, o.init_scale);
+  if (o.type == "mlp") return std::make_shared<MlpCore>(o.inputs, o.hidden);
   if (o.type == "plastic" || o.type == "modplast" || o.type == "modul") return std::make_shared<PlasticRnn>(o);
-  throw Error("unknown core '" + o.type + "'; valid: rnn, lstm, gru, plastic, modplast, modul");
+  throw Error("unknown core '" + o.type + "'; valid: rnn, lstm, gru, mlp, plastic, modplast, modul");
+}
+
+CoreState detach_state(const CoreState& state) {
+  CoreState out = state;
+  for (auto& t : out.tensors) t = t.detach();
+  return out;
+}
+
+CoreState clone_state(const CoreState& state) {
+  CoreState out = state;
+  for (auto& t : out.tensors) t = t.detach().clone();
+  out.tape = nullptr;
+  return out;
+}
+
+CoreState mask_state(const CoreState& state, const torch::Tensor& keep) {
+  CoreState out = state;
+  for (auto& t : out.tensors) {
+    std::vector<int64_t> shape(t.dim(), 1);
+    shape[0] = keep.size(0);
+    t = t * keep.reshape(shape);
+  }
+  return out;
+}
+
+CoreState select_rows(const CoreState& state, const torch::Tensor& index) {
+  CoreState out = state;
+  for (auto& t : out.tensors) t = t.index_select(0, index);
+  if (out.modulator.defined()) out.modulator = out.modulator.index_select(0, index);
+  out.tape = nullptr;
+  return out;
 }
 
 int64_t parameter_count(const torch::nn::Module& module) {

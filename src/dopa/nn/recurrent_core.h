@@ -49,7 +49,7 @@ struct CoreState {
 using DopamineFn = std::function<torch::Tensor(const torch::Tensor& h)>;
 
 struct CoreOptions {
-  std::string type = "lstm";          // rnn, lstm, gru, plastic, modplast, modul
+  std::string type = "lstm";          // rnn, lstm, gru, mlp, plastic, modplast, modul
   int64_t inputs = 0;
   int64_t hidden = 48;
   std::string trace_rule = "clip";    // clip, soft, decay, oja (decay and oja: plastic only)
@@ -70,7 +70,8 @@ class RecurrentCore : public torch::nn::Module {
  public:
   virtual int64_t hidden_size() const = 0;
   virtual CoreState initial_state(int64_t batch) const = 0;
-  // One step: x (B, inputs) -> h_t (B, hidden); `state` advances.
+  // One step: x (B, inputs) -> h_t (B, hidden); `state` advances. Without gradients, plastic cores
+  // update the trace tensors of `state` in place: step a clone_state() to look ahead.
   virtual torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) = 0;
   // The whole episode from the initial state, with gradients: x (T, B, inputs), dopamine (T, B) as
   // recorded during the rollout (undefined when unused) -> (T, B, hidden). `modulators`, if given,
@@ -82,6 +83,12 @@ class RecurrentCore : public torch::nn::Module {
 };
 
 std::shared_ptr<RecurrentCore> make_core(const CoreOptions& options);
+
+// State operations for trainers that carry the state across updates and episodes.
+CoreState detach_state(const CoreState& state);                                  // cut the graph
+CoreState clone_state(const CoreState& state);  // a copy to step without touching the original
+CoreState mask_state(const CoreState& state, const torch::Tensor& keep);         // keep (B,): 0 zeroes a row
+CoreState select_rows(const CoreState& state, const torch::Tensor& index);      // rows `index` of the batch
 
 // Number of trainable parameters.
 int64_t parameter_count(const torch::nn::Module& module);

@@ -15,6 +15,20 @@ torch::Tensor ElmanCore::step(const torch::Tensor& x, CoreState& state, const Do
   return h;
 }
 
+MlpCore::MlpCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
+  layer_ = register_module("layer", torch::nn::Linear(inputs, hidden));
+}
+
+CoreState MlpCore::initial_state(int64_t batch) const {
+  return {{torch::zeros({batch, hidden_}, layer_->weight.options())}, {}};
+}
+
+torch::Tensor MlpCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
+  torch::Tensor h = torch::tanh(layer_->forward(x));
+  state.tensors[0] = h;
+  return h;
+}
+
 LstmCore::LstmCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
   cell_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
 }

@@ -1,4 +1,5 @@
-// The non-plastic cores: Elman RNN (the Backpropamine baseline), LSTM and GRU.
+// The non-plastic cores: Elman RNN (the Backpropamine baseline), LSTM, GRU, and a feedforward
+// layer (mlp) for tasks without memory.
 #pragma once
 
 #include "dopa/nn/recurrent_core.h"
@@ -17,6 +18,19 @@ class ElmanCore : public RecurrentCore {
   int64_t hidden_;
   torch::nn::Linear input_{nullptr};
   torch::Tensor w_;
+};
+
+// h_t = tanh(W x_t + b): no memory (its state is h, unused).
+class MlpCore : public RecurrentCore {
+ public:
+  MlpCore(int64_t inputs, int64_t hidden);
+  int64_t hidden_size() const override { return hidden_; }
+  CoreState initial_state(int64_t batch) const override;
+  torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
+
+ private:
+  int64_t hidden_;
+  torch::nn::Linear layer_{nullptr};
 };
 
 class LstmCore : public RecurrentCore {
