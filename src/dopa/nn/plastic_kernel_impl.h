@@ -257,15 +257,20 @@ void plasticity_impl(const Config& cfg, const Params<S>& p, const S* hp, const S
   update_traces(cfg, p, hp, h, rate, hebb, hebb, elig, elig);
 }
 
-// One backward step of one batch element (see plastic_kernel.cpp for the contract).
+// The first part of one backward step, for one batch element: through the trace update (pass A)
+// and the modulator, then through tanh. In: the step's inputs (hp = h_{t-1}, Hp = H_{t-1},
+// Ep = E_{t-1}), its outputs h, z, m, the external gradient of h (g_ext), and the gradients arriving
+// from later steps: dh (of h_t), dH (of H_t), dE (of E_t). Out: du = dL/da_t = dL/du_t; dH, dE hold
+// the parts of dL/dH_{t-1}, dL/dE_{t-1} that flow through the trace rule; dhp (N, in scratch)
+// the part of dL/dh_{t-1} that flows through the outer products. Parameter gradients accumulate.
 template <class S>
-void backward_step(const Config& cfg, const Params<S>& p, GradSums<S>& grads, const S* hp, const S* h, const S* Hp,
-                   const S* Ep, S delta, S z, S m, const S* g_ext, S* dh, S* dH, S* dE, S* du, S* scratch) {
+void backward_local(const Config& cfg, const Params<S>& p, GradSums<S>& grads, const S* hp, const S* h, const S* Hp,
+                    const S* Ep, S delta, S z, S m, const S* g_ext, const S* dh, S* dH, S* dE, S* du, S* scratch,
+                    S* dhp) {
   const int64_t n = cfg.n;
   S* rate = scratch;
   S* dr = rate + n;
   S* dh_local = dr + n;
-  S* dhp = dh_local + n;
   for (int64_t i = 0; i < n; ++i) {
     rate[i] = cfg.kind == Kind::Plastic ? S(0) : (cfg.fanout ? p.f[i] * m + p.g[i] : m);
     dr[i] = dh_local[i] = dhp[i] = 0;
@@ -302,25 +307,40 @@ void backward_step(const Config& cfg, const Params<S>& p, GradSums<S>& grads, co
 
   // h_t = tanh(a_t).
   for (int64_t i = 0; i < n; ++i) du[i] = (g_ext[i] + dh[i] + dh_local[i]) * (S(1) - h[i] * h[i]);
+}
 
-  // Pass B: a_t = u_t + (W + alpha . H_{t-1}) h_{t-1}. (dL/dW = sum_t da_t (x) h_{t-1} is one matrix
-  // product over the whole episode, left to the caller: du holds da.)
+// The second part (pass B), for G batch elements at once so that the rows of W, alpha and dL/dalpha
+// are read once for all of them: a_t = u_t + (W + alpha . H_{t-1}) h_{t-1}. Adds to dH (of H_{t-1})
+// and dhp (of h_{t-1}); dL/dalpha accumulates. (dL/dW = sum_t da_t (x) h_{t-1} is one matrix product
+// over the whole episode, left to the caller: du holds da.)
+template <class S, int G>
+void backward_pass_b(const Config& cfg, const Params<S>& p, GradSums<S>& grads, const S* const* hp,
+                     const S* const* Hp, S* const* dH, const S* const* du, S* const* dhp) {
+  const int64_t n = cfg.n;
   for (int64_t i = 0; i < n; ++i) {
-    const S da = du[i];
     const S* W = p.w + i * n;
     const S* A = p.alpha + i * n;
-    const S* H = Hp + i * n;
-    S* GH = dH + i * n;
     S* gA = grads.alpha + i * n;
+    const S* H[G];
+    S* GH[G];
+    S da[G];
+    for (int g = 0; g < G; ++g) {
+      H[g] = Hp[g] + i * n;
+      GH[g] = dH[g] + i * n;
+      da[g] = du[g][i];
+    }
 #pragma omp simd
     for (int64_t j = 0; j < n; ++j) {
-      const S x = da * hp[j];
-      gA[j] += x * H[j];
-      GH[j] += A[j] * x;
-      dhp[j] += (W[j] + A[j] * H[j]) * da;
+      S grad_alpha = 0;
+      for (int g = 0; g < G; ++g) {
+        const S x = da[g] * hp[g][j];
+        grad_alpha += x * H[g][j];
+        GH[g][j] += A[j] * x;
+        dhp[g][j] += (W[j] + A[j] * H[g][j]) * da[g];
+      }
+      gA[j] += grad_alpha;
     }
   }
-  for (int64_t j = 0; j < n; ++j) dh[j] = dhp[j];
 }
 
 }  // namespace
@@ -373,32 +393,60 @@ void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t 
                       const S* grad_hs, S* du, GradSums<S>& grads) {
   const int64_t n = cfg.n, nn = n * n, K = kCheckpointEvery, segments = (T + K - 1) / K;
   const bool modul = cfg.kind == Kind::Modul;
-  // The traces before each step of one segment (and E), recomputed from its checkpoint.
-  std::vector<S> seg_hebb(K * nn), seg_elig(modul ? K * nn : 0);
-  std::vector<S> dh(n), dH(nn), dE(modul ? nn : 0), rate(n), zero(n, S(0)), scratch(4 * n);
+  // Batch elements go through the backward pass two at a time (pass B shares its parameter rows).
+  constexpr int kGroup = 2;
+  // Per element of a group: the traces before each step of one segment (and E), recomputed from
+  // its checkpoint, and the gradients carried from step to step.
+  std::vector<S> seg_hebb(kGroup * K * nn), seg_elig(modul ? kGroup * K * nn : 0);
+  std::vector<S> dh(kGroup * n), dH(kGroup * nn), dE(modul ? kGroup * nn : 0), dhp(kGroup * n);
+  std::vector<S> rate(n), zero(n, S(0)), scratch(3 * n);
   auto h_at = [&](int64_t t, int64_t b) { return t < 0 ? zero.data() : hs + (t * B + b) * n; };
-  for (int64_t b = 0; b < B; ++b) {
+  for (int64_t b0 = 0; b0 < B; b0 += kGroup) {
+    const int group = static_cast<int>(std::min<int64_t>(kGroup, B - b0));
     std::fill(dh.begin(), dh.end(), S(0));
     std::fill(dH.begin(), dH.end(), S(0));
     std::fill(dE.begin(), dE.end(), S(0));
     for (int64_t seg = segments - 1; seg >= 0; --seg) {
       const int64_t start = seg * K, end = std::min(T, start + K);
-      std::copy_n(hebb_checkpoints + (b * segments + seg) * nn, nn, seg_hebb.data());
-      if (modul) std::copy_n(elig_checkpoints + (b * segments + seg) * nn, nn, seg_elig.data());
-      for (int64_t t = start; t + 1 < end; ++t) {
-        const int64_t s = t - start;
-        const S m = ms[t * B + b];
-        for (int64_t i = 0; i < n; ++i) rate[i] = cfg.fanout ? p.f[i] * m + p.g[i] : m;
-        update_traces(cfg, p, h_at(t - 1, b), h_at(t, b), rate.data(), seg_hebb.data() + s * nn,
-                      seg_hebb.data() + (s + 1) * nn, modul ? seg_elig.data() + s * nn : nullptr,
-                      modul ? seg_elig.data() + (s + 1) * nn : nullptr);
+      for (int g = 0; g < group; ++g) {
+        const int64_t b = b0 + g;
+        S* hebb = seg_hebb.data() + g * K * nn;
+        S* elig = modul ? seg_elig.data() + g * K * nn : nullptr;
+        std::copy_n(hebb_checkpoints + (b * segments + seg) * nn, nn, hebb);
+        if (modul) std::copy_n(elig_checkpoints + (b * segments + seg) * nn, nn, elig);
+        for (int64_t t = start; t + 1 < end; ++t) {
+          const int64_t s = t - start;
+          const S m = ms[t * B + b];
+          for (int64_t i = 0; i < n; ++i) rate[i] = cfg.fanout ? p.f[i] * m + p.g[i] : m;
+          update_traces(cfg, p, h_at(t - 1, b), h_at(t, b), rate.data(), hebb + s * nn, hebb + (s + 1) * nn,
+                        modul ? elig + s * nn : nullptr, modul ? elig + (s + 1) * nn : nullptr);
+        }
       }
       for (int64_t t = end - 1; t >= start; --t) {
         const int64_t s = t - start;
-        backward_step(cfg, p, grads, h_at(t - 1, b), h_at(t, b), seg_hebb.data() + s * nn,
-                      modul ? seg_elig.data() + s * nn : nullptr, delta ? delta[t * B + b] : S(0), zs[t * B + b],
-                      ms[t * B + b], grad_hs + (t * B + b) * n, dh.data(), dH.data(), modul ? dE.data() : nullptr,
-                      du + (t * B + b) * n, scratch.data());
+        const S* hp[kGroup];
+        const S* Hp[kGroup];
+        S* GH[kGroup];
+        const S* da[kGroup];
+        S* dh_prev[kGroup];
+        for (int g = 0; g < group; ++g) {
+          const int64_t b = b0 + g;
+          hp[g] = h_at(t - 1, b);
+          Hp[g] = seg_hebb.data() + (g * K + s) * nn;
+          GH[g] = dH.data() + g * nn;
+          da[g] = du + (t * B + b) * n;
+          dh_prev[g] = dhp.data() + g * n;
+          backward_local(cfg, p, grads, hp[g], h_at(t, b), Hp[g],
+                         modul ? seg_elig.data() + (g * K + s) * nn : nullptr, delta ? delta[t * B + b] : S(0),
+                         zs[t * B + b], ms[t * B + b], grad_hs + (t * B + b) * n, dh.data() + g * n, GH[g],
+                         modul ? dE.data() + g * nn : nullptr, du + (t * B + b) * n, scratch.data(), dh_prev[g]);
+        }
+        if (group == 2) {
+          backward_pass_b<S, 2>(cfg, p, grads, hp, Hp, GH, da, dh_prev);
+        } else {
+          backward_pass_b<S, 1>(cfg, p, grads, hp, Hp, GH, da, dh_prev);
+        }
+        for (int g = 0; g < group; ++g) std::copy_n(dh_prev[g], n, dh.data() + g * n);
       }
     }
   }
