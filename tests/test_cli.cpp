@@ -137,6 +137,8 @@ TEST(Cli, ResumeContinuesARunFromItsCheckpoint) {
   Result first = dopa("run " + demo + " --out " + run.string() + settings + " --set total_steps=24000");
   ASSERT_EQ(first.status, 0) << first.out;
   EXPECT_NE(read(run / "progress.txt").find("iteration 4"), std::string::npos);
+  // Rows logged after the last checkpoint (as if the run had gone on and been killed) are dropped.
+  std::ofstream(run / "metrics.csv", std::ios::app) << "30000,1,5,150,1,200,0,0,0,1\n";
   Result second = dopa("run --resume " + run.string() + settings + " --set total_steps=36000");
   ASSERT_EQ(second.status, 0) << second.out;
   const std::string metrics = read(run / "metrics.csv");

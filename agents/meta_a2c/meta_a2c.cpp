@@ -128,6 +128,7 @@ class MetaA2C : public Agent {
     const int64_t steps_at_start = result.start_step = result.global_step;
     const auto start = std::chrono::steady_clock::now();
 
+    int64_t completed = first_iteration - 1;  // the last iteration done
     for (int64_t iteration = first_iteration; result.global_step < options.total_steps; ++iteration) {
       if (monitor.should_stop()) {
         result.stopped_early = true;
@@ -237,9 +238,13 @@ class MetaA2C : public Agent {
         interval_return = 0.0;
         interval_episodes = 0;
       }
+      completed = iteration;
       if (cfg_.checkpoint_every > 0 && iteration % cfg_.checkpoint_every == 0 && !options.run_dir.empty())
         save_checkpoint(options.run_dir, *optimizer, iteration, result);
     }
+    // A last checkpoint where the run stopped (Ctrl-C, or done): --resume goes on from exactly here.
+    if (cfg_.checkpoint_every > 0 && !options.run_dir.empty() && completed >= first_iteration)
+      save_checkpoint(options.run_dir, *optimizer, completed, result);
     result.final_return = recent.mean();
     return result;
   }

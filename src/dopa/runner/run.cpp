@@ -75,6 +75,25 @@ std::string default_run_dir(const std::string& name) {
   return (fs::path("runs") / (name + "-" + stamp)).string();
 }
 
+// A resumed run continues from its checkpoint: metrics rows logged after it (the run went on, then
+// was killed) would be logged again, so they go.
+void drop_metrics_after_checkpoint(const fs::path& dir) {
+  std::ifstream progress(dir / "progress.txt");
+  std::string key;
+  int64_t checkpoint_step = -1;
+  while (progress >> key)
+    if (key == "global_step") progress >> checkpoint_step;
+  if (checkpoint_step < 0 || !fs::exists(dir / "metrics.csv")) return;
+  std::ifstream in(dir / "metrics.csv");
+  std::string line, kept;
+  for (bool header = true; std::getline(in, line); header = false)
+    if (header || std::stoll(line.substr(0, line.find(','))) <= checkpoint_step) kept += line + "\n";
+  in.close();
+  const fs::path tmp = dir / "metrics.csv.tmp";
+  std::ofstream(tmp) << kept;
+  fs::rename(tmp, dir / "metrics.csv");
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
@@ -123,6 +142,7 @@ RunOutcome run_experiment(const RunOptions& options) {
   train_options.total_steps = experiment.top.get_int("total_steps");
   train_options.run_dir = dir.string();
   train_options.resume = resume;
+  if (resume) drop_metrics_after_checkpoint(dir);
   RunMonitor monitor((dir / "metrics.csv").string(), train_options.total_steps, options.progress, resume);
   {
     StopSignals signals;
