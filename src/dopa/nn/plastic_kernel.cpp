@@ -59,7 +59,7 @@ Config make_config(const PlasticRnn& core) {
 }
 
 // The core's parameters in a fixed order (w, alpha, eta, wm, bm, kappa, f, g), with zero
-// placeholders for the ones this configuration does not have.
+// zero tensors in the slots of parameters this configuration does not have.
 std::vector<torch::Tensor> parameter_list(const PlasticRnn& core) {
   const int64_t n = core.options().hidden;
   const auto options = core.w.options();
