@@ -58,8 +58,8 @@ Config make_config(const PlasticRnn& core) {
   return cfg;
 }
 
-// The core's parameters in a fixed order (w, alpha, eta, wm, bm, kappa, f, g), with zero
-// zero tensors in the slots of parameters this configuration does not have.
+// The core's parameters in a fixed order (w, alpha, eta, wm, bm, kappa, f, g); a parameter this
+// configuration does not have is passed as a zero tensor of its shape.
 std::vector<torch::Tensor> parameter_list(const PlasticRnn& core) {
   const int64_t n = core.options().hidden;
   const auto options = core.w.options();
