@@ -55,6 +55,9 @@ Config make_config(const PlasticRnn& core) {
   cfg.learned = core.learned_modulator();
   cfg.dopamine = core.dopamine_modulator();
   cfg.fanout = o.fanout;
+  // The backward pass keeps the traces of one segment for two batch elements: 2 x 21 x 40 KB at
+  // N = 100, or twice that with modul's E. 10 steps keep modul's within L2 (2 MB here).
+  cfg.checkpoint_every = cfg.kind == Kind::Modul ? 10 : 20;
   return cfg;
 }
 
@@ -94,8 +97,38 @@ Params<S> make_params(const std::vector<torch::Tensor>& p) {
   return params;
 }
 
+// The parameters as one rollout step reads them: straight from the core's tensors (a step is too
+// short to spend a dozen tensor operations collecting them), zeros for those the configuration
+// lacks.
+template <class S>
+Params<S> step_params(const PlasticRnn& core, std::vector<S>& zeros) {
+  zeros.assign(core.options().hidden, S(0));
+  auto data = [](const torch::Tensor& t) {
+    TORCH_CHECK(t.is_contiguous(), "plastic kernel: parameters must be contiguous");
+    return t.data_ptr<S>();
+  };
+  Params<S> p;
+  p.w = data(core.w);
+  p.alpha = data(core.alpha);
+  p.eta = core.eta.defined() ? data(core.eta)[0] : S(0);
+  p.kappa = core.kappa.defined() ? data(core.kappa)[0] : S(0);
+  p.wm = core.modulator_head ? data(core.modulator_head->weight) : zeros.data();
+  p.bm = core.modulator_head ? data(core.modulator_head->bias)[0] : S(0);
+  p.f = core.fanout ? data(core.fanout->weight) : zeros.data();
+  p.g = core.fanout ? data(core.fanout->bias) : zeros.data();
+  return p;
+}
+
+// The data pointers of a list of tensors (the trace checkpoints, one (B, N, N) tensor per segment).
+template <class S>
+std::vector<S*> pointers(const std::vector<torch::Tensor>& tensors) {
+  std::vector<S*> out;
+  for (const auto& t : tensors) out.push_back(t.data_ptr<std::remove_const_t<S>>());
+  return out;
+}
+
 // A whole episode as one autograd node: forward keeps h_t for every step and the traces every
-// kCheckpointEvery steps; backward recomputes the traces segment by segment and runs the
+// cfg.checkpoint_every steps; backward recomputes the traces segment by segment and runs the
 // hand-written reverse pass (plastic_kernel_impl.h).
 struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
   // Inputs: u (T, B, N) = W_in x + b, the 8 parameter tensors, dopamine (T, B) (or an empty tensor).
@@ -106,14 +139,14 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
     const auto params = contiguous_detached({w, alpha, eta, wm, bm, kappa, f, g});
     const torch::Tensor uc = u.detach().contiguous();
     const int64_t T = uc.size(0), B = uc.size(1), n = uc.size(2);
-    const int64_t segments = (T + kernel::kCheckpointEvery - 1) / kernel::kCheckpointEvery;
     const Config cfg = make_config(*core);
+    const int64_t segments = cfg.segments(T);
     const auto options = uc.options();
     torch::Tensor hs = torch::empty({T, B, n}, options);
     torch::Tensor zs = torch::zeros({T, B}, options), ms = torch::zeros({T, B}, options);
-    torch::Tensor hebb_checkpoints = torch::empty({B, segments, n, n}, options);
-    torch::Tensor elig_checkpoints =
-        cfg.kind == Kind::Modul ? torch::empty({B, segments, n, n}, options) : torch::empty({0}, options);
+    // The traces before every checkpoint_every-th step, one (B, N, N) tensor per segment (kept as a
+    // list: the rollout's record is used as it is, without copying it into one tensor).
+    std::vector<torch::Tensor> hebb_checkpoints, elig_checkpoints;
     const torch::Tensor delta = dopamine.numel() ? dopamine.detach().to(uc.scalar_type()).contiguous() : dopamine;
     if (tape != nullptr && static_cast<int64_t>(tape->h.size()) == T &&
         static_cast<int64_t>(tape->hebb.size()) == segments) {
@@ -121,15 +154,21 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
       hs = torch::stack(tape->h);
       zs = torch::stack(tape->z);
       ms = torch::stack(tape->m);
-      hebb_checkpoints = torch::stack(tape->hebb, 1);
-      if (cfg.kind == Kind::Modul) elig_checkpoints = torch::stack(tape->elig, 1);
-    } else AT_DISPATCH_FLOATING_TYPES(uc.scalar_type(), "plastic_episode_forward", [&] {
-      using S = scalar_t;
-      DOPA_KERNEL_CALL(episode_forward<S>, cfg, make_params<S>(params), T, B, uc.data_ptr<S>(),
-                       delta.numel() ? delta.data_ptr<S>() : nullptr, hs.data_ptr<S>(), zs.data_ptr<S>(),
-                       ms.data_ptr<S>(), hebb_checkpoints.data_ptr<S>(),
-                       elig_checkpoints.numel() ? elig_checkpoints.data_ptr<S>() : nullptr);
-    });
+      hebb_checkpoints = tape->hebb;
+      if (cfg.kind == Kind::Modul) elig_checkpoints = tape->elig;
+    } else {
+      for (int64_t s = 0; s < segments; ++s) {
+        hebb_checkpoints.push_back(torch::empty({B, n, n}, options));
+        if (cfg.kind == Kind::Modul) elig_checkpoints.push_back(torch::empty({B, n, n}, options));
+      }
+      AT_DISPATCH_FLOATING_TYPES(uc.scalar_type(), "plastic_episode_forward", [&] {
+        using S = scalar_t;
+        DOPA_KERNEL_CALL(episode_forward<S>, cfg, make_params<S>(params), T, B, uc.data_ptr<S>(),
+                         delta.numel() ? delta.data_ptr<S>() : nullptr, hs.data_ptr<S>(), zs.data_ptr<S>(),
+                         ms.data_ptr<S>(), pointers<S>(hebb_checkpoints).data(),
+                         pointers<S>(elig_checkpoints).data());
+      });
+    }
     ctx->save_for_backward({w, alpha, eta, wm, bm, kappa, f, g});
     // Detached: the output itself would point back to this node through its grad_fn (a reference
     // cycle that would keep every episode's buffers alive).
@@ -150,8 +189,8 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
     const torch::Tensor hs = ctx->saved_data["hs"].toTensor();
     const torch::Tensor zs = ctx->saved_data["zs"].toTensor();
     const torch::Tensor ms = ctx->saved_data["ms"].toTensor();
-    const torch::Tensor hebb_checkpoints = ctx->saved_data["hebb_checkpoints"].toTensor();
-    const torch::Tensor elig_checkpoints = ctx->saved_data["elig_checkpoints"].toTensor();
+    const std::vector<torch::Tensor> hebb_checkpoints = ctx->saved_data["hebb_checkpoints"].toTensorVector();
+    const std::vector<torch::Tensor> elig_checkpoints = ctx->saved_data["elig_checkpoints"].toTensorVector();
     const torch::Tensor delta = ctx->saved_data["delta"].toTensor();
     const torch::Tensor grad_hs = grad_outputs[0].defined() ? grad_outputs[0].contiguous() : torch::zeros_like(hs);
     const int64_t T = hs.size(0), B = hs.size(1), n = hs.size(2);
@@ -163,9 +202,8 @@ struct PlasticEpisode : public torch::autograd::Function<PlasticEpisode> {
       GradSums<S> grads(n);
       DOPA_KERNEL_CALL(episode_backward<S>, cfg, make_params<S>(params), T, B, hs.data_ptr<S>(), zs.data_ptr<S>(),
                        ms.data_ptr<S>(), delta.numel() ? delta.data_ptr<S>() : nullptr,
-                       hebb_checkpoints.data_ptr<S>(),
-                       elig_checkpoints.numel() ? elig_checkpoints.data_ptr<S>() : nullptr, grad_hs.data_ptr<S>(),
-                       du.data_ptr<S>(), grads);
+                       pointers<const S>(hebb_checkpoints).data(), pointers<const S>(elig_checkpoints).data(),
+                       grad_hs.data_ptr<S>(), du.data_ptr<S>(), grads);
       auto as_tensor = [&](const S* data, at::IntArrayRef shape) {
         return torch::from_blob(const_cast<S*>(data), shape, hs.options()).clone();
       };
@@ -209,20 +247,20 @@ torch::Tensor plastic_unroll_fused(PlasticRnn& core, const torch::Tensor& x, con
 torch::Tensor plastic_step_fused(const PlasticRnn& core, const torch::Tensor& u, const torch::Tensor& h_prev,
                                  torch::Tensor& hebb, torch::Tensor& elig, const DopamineFn& dopamine,
                                  torch::Tensor* modulator, RolloutTape* tape) {
-  const auto params = contiguous_detached(parameter_list(core));
   const torch::Tensor uc = u.detach().contiguous(), hp = h_prev.detach().contiguous();
   const int64_t B = uc.size(0), n = uc.size(1);
   const Config cfg = make_config(core);
   torch::Tensor h = torch::empty({B, n}, uc.options());
   torch::Tensor rates = torch::zeros({B, cfg.fanout ? n : 1}, uc.options());
   torch::Tensor zs = torch::zeros({B}, uc.options()), ms = torch::zeros({B}, uc.options());
-  if (tape != nullptr && tape->h.size() % kernel::kCheckpointEvery == 0) {
+  if (tape != nullptr && static_cast<int64_t>(tape->h.size()) % cfg.checkpoint_every == 0) {
     tape->hebb.push_back(hebb.clone());
     if (elig.defined()) tape->elig.push_back(elig.clone());
   }
   AT_DISPATCH_FLOATING_TYPES(uc.scalar_type(), "plastic_step_fused", [&] {
     using S = scalar_t;
-    const Params<S> p = make_params<S>(params);
+    std::vector<S> zeros;
+    const Params<S> p = step_params<S>(core, zeros);
     DOPA_KERNEL_CALL(step_activate<S>, cfg, p, B, uc.data_ptr<S>(), hp.data_ptr<S>(), hebb.data_ptr<S>(),
                      h.data_ptr<S>());
     // The TD error needs h_t (through the critic), so it is asked for between the two halves.

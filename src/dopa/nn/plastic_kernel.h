@@ -4,7 +4,7 @@
 // compiler vectorises. PlasticRnn::step() uses it for rollouts (no gradients needed), and
 // plastic_unroll_fused() runs a whole episode as one autograd function whose backward pass is
 // written out by hand: it keeps h_t for every step but the B x N x N traces only every
-// kernel::kCheckpointEvery steps, recomputing the steps in between, so memory stays O(B N^2 T / K) instead
+// kernel::Config::checkpoint_every steps, recomputing the steps in between, so memory stays O(B N^2 T / K) instead
 // of the O(B N^2 T) autograd needs. The equations are in plastic_rnn.h; tests check this file's
 // gradients against PlasticRnn::unroll_autograd() and against finite differences.
 #pragma once

@@ -11,8 +11,6 @@ namespace dopa::nn::kernel {
 enum class Kind { Plastic, ModPlast, Modul };
 enum class Rule { Clip, Soft, Decay, Oja };
 
-// Steps between stored traces in the backward pass.
-constexpr int64_t kCheckpointEvery = 20;
 
 struct Config {
   int64_t n = 0;
@@ -20,6 +18,11 @@ struct Config {
   Rule rule = Rule::Clip;
   double c = 1.0;  // trace bound
   bool learned = false, dopamine = false, fanout = false;
+  // Steps between stored traces: the backward pass recomputes the traces of one segment of this
+  // many steps for two batch elements at a time, and that buffer should fit in L2 (plastic_kernel.cpp
+  // picks it).
+  int64_t checkpoint_every = 20;
+  int64_t segments(int64_t steps) const { return (steps + checkpoint_every - 1) / checkpoint_every; }
 };
 
 // Parameters: w, alpha (N x N, row i = the inputs of neuron i); the scalars; wm, f, g (N).
@@ -52,14 +55,15 @@ struct GradSums {
   template <class S>                                                                                              \
   void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h, S* hebb,     \
                        S* elig, const S* delta, S* rates, S* zs, S* ms);                                          \
-  /* a whole episode: hs (T, B, N), zs and ms (T, B), trace checkpoints (B, segments, N, N) */                   \
+  /* a whole episode: hs (T, B, N), zs and ms (T, B), the traces before every checkpoint_every-th step: */   \
+  /* hebb_checkpoints[segment] (B, N, N), and elig_checkpoints for modul */                   \
   template <class S>                                                                                              \
   void episode_forward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* u, const S* delta,   \
-                       S* hs, S* zs, S* ms, S* hebb_checkpoints, S* elig_checkpoints);                            \
+                       S* hs, S* zs, S* ms, S* const* hebb_checkpoints, S* const* elig_checkpoints);                            \
   /* its backward pass: du (T, B, N) and the parameter gradients except w's (the caller's: du^T h_prev) */                                              \
   template <class S>                                                                                              \
   void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B, const S* hs, const S* zs,    \
-                        const S* ms, const S* delta, const S* hebb_checkpoints, const S* elig_checkpoints,        \
+                        const S* ms, const S* delta, const S* const* hebb_checkpoints, const S* const* elig_checkpoints,        \
                         const S* grad_hs, S* du, GradSums<S>& grads);                                            \
   }
 

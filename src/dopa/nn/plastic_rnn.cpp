@@ -28,7 +28,7 @@ PlasticRnn::PlasticRnn(const CoreOptions& options) : options_(options) {
 CoreState PlasticRnn::initial_state(int64_t batch) const {
   const int64_t n = options_.hidden;
   const auto options = w.options();
-  CoreState state{{torch::zeros({batch, n}, options), torch::zeros({batch, n, n}, options)}, {}};
+  CoreState state{{torch::zeros({batch, n}, options), torch::zeros({batch, n, n}, options)}, {}, {}};
   if (retroactive()) state.tensors.push_back(torch::zeros({batch, n, n}, options));
   return state;
 }

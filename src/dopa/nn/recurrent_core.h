@@ -35,7 +35,7 @@ namespace dopa::nn {
 // (plastic cores record; the others ignore it).
 struct RolloutTape {
   std::vector<torch::Tensor> h, z, m;  // per step: h_t (B, N), the modulator's z_t and M_t (B)
-  std::vector<torch::Tensor> hebb, elig;  // the traces before every kCheckpointEvery-th step (B, N, N)
+  std::vector<torch::Tensor> hebb, elig;  // the traces before every checkpoint_every-th step (B, N, N)
 };
 
 struct CoreState {

@@ -7,7 +7,7 @@ ElmanCore::ElmanCore(int64_t inputs, int64_t hidden, double init_scale) : hidden
   w_ = register_parameter("w", init_scale * torch::rand({hidden, hidden}));
 }
 
-CoreState ElmanCore::initial_state(int64_t batch) const { return {{torch::zeros({batch, hidden_}, w_.options())}, {}}; }
+CoreState ElmanCore::initial_state(int64_t batch) const { return {{torch::zeros({batch, hidden_}, w_.options())}, {}, {}}; }
 
 torch::Tensor ElmanCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
   torch::Tensor h = torch::tanh(input_->forward(x) + torch::matmul(state.tensors[0], w_.t()));
@@ -20,7 +20,7 @@ MlpCore::MlpCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
 }
 
 CoreState MlpCore::initial_state(int64_t batch) const {
-  return {{torch::zeros({batch, hidden_}, layer_->weight.options())}, {}};
+  return {{torch::zeros({batch, hidden_}, layer_->weight.options())}, {}, {}};
 }
 
 torch::Tensor MlpCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
@@ -35,7 +35,7 @@ LstmCore::LstmCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
 
 CoreState LstmCore::initial_state(int64_t batch) const {
   const auto options = cell_->weight_ih.options();
-  return {{torch::zeros({batch, hidden_}, options), torch::zeros({batch, hidden_}, options)}, {}};
+  return {{torch::zeros({batch, hidden_}, options), torch::zeros({batch, hidden_}, options)}, {}, {}};
 }
 
 torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
@@ -49,7 +49,7 @@ GruCore::GruCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
 }
 
 CoreState GruCore::initial_state(int64_t batch) const {
-  return {{torch::zeros({batch, hidden_}, cell_->weight_ih.options())}, {}};
+  return {{torch::zeros({batch, hidden_}, cell_->weight_ih.options())}, {}, {}};
 }
 
 torch::Tensor GruCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
