@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dopa/core/error.h"
+#include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 
 namespace dopa::agents {
@@ -121,7 +122,7 @@ class A2C : public Agent {
       for (int64_t t = 0; t < T; ++t) {
         const torch::Tensor h = core.step(obs, state, dopamine);
         const torch::Tensor log_policy = torch::log_softmax(model_->actor->forward(h), 1);
-        const torch::Tensor action = torch::multinomial(log_policy.detach().exp(), 1).squeeze(1);
+        const torch::Tensor action = nn::sample_categorical(log_policy.detach().exp());
         log_probs.push_back(log_policy.gather(1, action.unsqueeze(1)).squeeze(1));
         entropies.push_back(-(log_policy.exp() * log_policy).sum(1));
         values.push_back(model_->value(h));

@@ -27,6 +27,7 @@
 #include <fstream>
 
 #include "dopa/core/error.h"
+#include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
 
@@ -153,23 +154,28 @@ class MetaA2C : public Agent {
           inputs.push_back(envs.observations().reshape({B, -1}).to(torch::kFloat32).clone());
           const torch::Tensor h = core.step(inputs.back(), state, dopamine);
           const torch::Tensor probs = torch::softmax(model_->policy->forward(h), 1);
-          const torch::Tensor action = torch::multinomial(probs, 1).squeeze(1);
+          const torch::Tensor action = nn::sample_categorical(probs);
           previous_value = model_->value->forward(h).squeeze(1);
           if (core.uses_dopamine()) deltas.push_back(delta);
           envs.step(action);
           previous_reward = envs.rewards().to(torch::kFloat32);
           actions.push_back(action);
           rewards.push_back(previous_reward);
-          const torch::Tensor done = envs.terminations().logical_or(envs.truncations());
+          // Episodes that ended at this step, counted from the env buffers (tensor operations would
+          // cost more than the check).
+          const bool* terminated = envs.terminations().data_ptr<bool>();
+          const bool* truncated = envs.truncations().data_ptr<bool>();
+          int64_t ended = 0;
+          for (int64_t b = 0; b < B; ++b) ended += terminated[b] || truncated[b];
           if (modulator_log.is_open() && iteration % cfg_.record_every == 0 && state.modulator.defined())
             modulator_log << iteration << "," << inputs.size() - 1 << "," << previous_reward[0].item<float>() << ","
                           << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
                           << state.modulator[0].mean().item<float>() << "\n";
-          if (done.all().item<bool>()) {
+          if (ended == B) {
             episode_returns = envs.episode_returns().to(torch::kFloat32).clone();
             break;
           }
-          if (done.any().item<bool>())
+          if (ended > 0)
             throw Error("meta_a2c runs whole episodes in lockstep: " + envs.spec().id +
                         "'s episodes must all end at the same step (fixed-length tasks)");
         }
