@@ -95,4 +95,35 @@ TEST(Rng, DistributionsHaveTheRightMoments) {
   EXPECT_NEAR(uniform_sum / n, 0.5, 0.005);
 }
 
+TEST(Rng, GammaAndBetaHaveTheRightMoments) {
+  dopa::Rng rng(5);
+  const int n = 200000;
+  // Gamma(k): mean k, variance k (one shape below 1, which takes the other branch).
+  for (double shape : {0.5, 1.0, 4.5}) {
+    double sum = 0, sum_sq = 0;
+    for (int i = 0; i < n; ++i) {
+      const double g = rng.gamma(shape);
+      ASSERT_GT(g, 0.0);
+      sum += g;
+      sum_sq += g * g;
+    }
+    const double mean = sum / n;
+    EXPECT_NEAR(mean, shape, 0.02 * shape + 0.01) << shape;
+    EXPECT_NEAR(sum_sq / n - mean * mean, shape, 0.05 * shape + 0.01) << shape;
+  }
+  // Beta(2, 5): mean 2/7, variance 10 / (49 * 8).
+  double sum = 0, sum_sq = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = rng.beta(2, 5);
+    ASSERT_GT(x, 0.0);
+    ASSERT_LT(x, 1.0);
+    sum += x;
+    sum_sq += x * x;
+  }
+  const double mean = sum / n;
+  EXPECT_NEAR(mean, 2.0 / 7.0, 0.003);
+  EXPECT_NEAR(sum_sq / n - mean * mean, 10.0 / (49.0 * 8.0), 0.001);
+  EXPECT_THROW(rng.gamma(0.0), std::invalid_argument);
+}
+
 }  // namespace

@@ -44,6 +44,33 @@ double Rng::normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+double Rng::gamma(double shape) {
+  if (!(shape > 0)) throw std::invalid_argument("Rng::gamma: the shape must be positive");
+  if (shape < 1) {
+    // Gamma(shape) = Gamma(shape + 1) * U^(1 / shape).
+    const double u = 1.0 - uniform();  // (0, 1]
+    return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
+  }
+  // Marsaglia & Tsang: d (1 + c x)^3 for a standard normal x, accepted by a squeeze or the log test.
+  const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = 1.0 - uniform();  // (0, 1]
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+double Rng::beta(double a, double b) {
+  const double x = gamma(a), y = gamma(b);
+  return x / (x + y);
+}
+
 std::string Rng::save() const {
   std::ostringstream out;
   out << s_[0] << " " << s_[1] << " " << s_[2] << " " << s_[3];

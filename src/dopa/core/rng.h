@@ -33,6 +33,8 @@ class Rng {
   double uniform(double low, double high);  // [low, high): low + (high - low) * uniform()
   int64_t integer(int64_t n);               // uniform on {0, ..., n-1}, unbiased; n >= 1
   double normal();                          // standard normal (Box-Muller)
+  double gamma(double shape);               // Gamma(shape, 1), shape > 0 (Marsaglia & Tsang 2000)
+  double beta(double a, double b);          // Beta(a, b), a, b > 0: X / (X + Y), X ~ Gamma(a), Y ~ Gamma(b)
   bool bernoulli(double p) { return uniform() < p; }
 
   // The complete state as text, and back (for checkpoints).

@@ -1,0 +1,64 @@
+#include "agents/bandit_baselines/evaluate.h"
+
+#include <cmath>
+#include <memory>
+
+#include "dopa/core/env.h"
+#include "dopa/core/error.h"
+
+namespace dopa::agents {
+
+BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int64_t episodes, uint64_t seed,
+                                uint64_t policy_seed) {
+  if (episodes < 2) throw Error("score_bandit_policy: at least 2 episodes (for a standard error)");
+  const std::unique_ptr<Env> env = make("Bandit-v0", kwargs);
+  const EnvSpec& spec = env->spec();
+  const int arms = static_cast<int>(spec.config.get_int("arms"));
+  const int64_t trials = spec.config.get_int("trials");
+  const int regret_key = spec.info_index("expected_regret");
+  if (regret_key < 0) throw Error("score_bandit_policy: Bandit-v0 declares no expected_regret");
+  std::vector<float> obs(spec.observation_space.size());
+  std::vector<double> info(spec.info_size);
+  std::unique_ptr<bool[]> present(new bool[spec.info_keys.size()]());
+  const InfoOut info_out(info.data(), present.get(), &spec.info_offsets);
+  const ObsOut obs_out(obs.data(), spec.observation_space.dtype(), static_cast<int64_t>(obs.size()));
+  Rng rng(policy_seed);
+
+  // Sums over episodes, for means and standard errors (Welford's update would also do; plain sums
+  // of doubles are exact enough for counts of 0/1 rewards).
+  double reward_sum = 0, reward_sq = 0;
+  std::vector<double> regret_sum(trials, 0.0), regret_sq(trials, 0.0);
+  for (int64_t e = 0; e < episodes; ++e) {
+    env->reset(seed + static_cast<uint64_t>(e), obs_out, info_out);
+    policy.reset(arms, trials);
+    double total = 0, regret = 0;
+    for (int64_t t = 0; t < trials; ++t) {
+      const int arm = policy.choose(rng);
+      const StepResult result = env->step(Action(arm), obs_out, info_out);
+      policy.observe(arm, result.reward);
+      total += result.reward;
+      regret += info[spec.info_offsets[regret_key]];
+      regret_sum[t] += regret;
+      regret_sq[t] += regret * regret;
+      if (result.done() && t + 1 < trials) throw Error("score_bandit_policy: the episode ended early");
+    }
+    reward_sum += total;
+    reward_sq += total * total;
+  }
+  auto mean_and_se = [&](double sum, double sum_sq, double& mean, double& se) {
+    const double n = static_cast<double>(episodes);
+    mean = sum / n;
+    const double variance = std::max(0.0, (sum_sq - n * mean * mean) / (n - 1));
+    se = std::sqrt(variance / n);
+  };
+  BanditScore score;
+  score.episodes = episodes;
+  mean_and_se(reward_sum, reward_sq, score.total_reward, score.total_reward_se);
+  score.cumulative_regret.resize(trials);
+  score.cumulative_regret_se.resize(trials);
+  for (int64_t t = 0; t < trials; ++t)
+    mean_and_se(regret_sum[t], regret_sq[t], score.cumulative_regret[t], score.cumulative_regret_se[t]);
+  return score;
+}
+
+}  // namespace dopa::agents

@@ -1,0 +1,72 @@
+// The bandit baselines: their conventions, and their regret on the Wang tasks against the values in
+// specs/metarl-dopamine.md §1.4 (computed there over 50,000 episodes).
+#include <gtest/gtest.h>
+
+#include "agents/bandit_baselines/evaluate.h"
+#include "agents/bandit_baselines/policies.h"
+#include "dopa/core/error.h"
+
+namespace {
+
+using dopa::agents::BanditPolicyOptions;
+using dopa::agents::make_bandit_policy;
+using dopa::agents::score_bandit_policy;
+
+BanditPolicyOptions named(const std::string& name) {
+  BanditPolicyOptions o;
+  o.name = name;
+  return o;
+}
+
+TEST(BanditBaselines, GreedyBreaksTiesToTheLowestArmAndFollowsTheSmoothedMeans) {
+  auto greedy = make_bandit_policy(named("greedy"));
+  dopa::Rng rng(0);
+  greedy->reset(3, 10);
+  EXPECT_EQ(greedy->choose(rng), 0);  // all means 1/2
+  greedy->observe(0, 0.0);            // arm 0: 1/3
+  EXPECT_EQ(greedy->choose(rng), 1);
+  greedy->observe(1, 1.0);  // arm 1: 2/3
+  EXPECT_EQ(greedy->choose(rng), 1);
+}
+
+TEST(BanditBaselines, TextbookUcb1PullsEveryArmOnceFirst) {
+  BanditPolicyOptions o = named("ucb1");
+  o.laplace = false;
+  auto ucb = make_bandit_policy(o);
+  dopa::Rng rng(0);
+  ucb->reset(4, 20);
+  for (int a = 0; a < 4; ++a) {
+    EXPECT_EQ(ucb->choose(rng), a);
+    ucb->observe(a, a == 2 ? 1.0 : 0.0);
+  }
+  EXPECT_EQ(ucb->choose(rng), 2);  // equal bonuses: the best mean
+}
+
+TEST(BanditBaselines, RegretOnTheIndependentTwoArmedTaskMatchesTheSpec) {
+  // Regret at t = 100, independent p1, p2 ~ U[0, 1]: random 16.6, Thompson 2.79, textbook UCB1 5.58.
+  const dopa::Kwargs task = {{"task", "independent"}, {"arms", 2}, {"trials", 100}};
+  struct Case {
+    BanditPolicyOptions options;
+    double regret, tolerance;
+  };
+  BanditPolicyOptions textbook_ucb = named("ucb1");
+  textbook_ucb.laplace = false;
+  for (const Case& c : {Case{named("random"), 16.6, 0.5}, Case{named("thompson"), 2.79, 0.25},
+                        Case{textbook_ucb, 5.58, 0.3}}) {
+    auto policy = make_bandit_policy(c.options);
+    const auto score = score_bandit_policy(*policy, task, 6000, 1000);
+    SCOPED_TRACE(policy->label());
+    EXPECT_NEAR(score.cumulative_regret.back(), c.regret, c.tolerance)
+        << "standard error " << score.cumulative_regret_se.back();
+    EXPECT_LT(score.cumulative_regret_se.back(), c.tolerance / 2);
+  }
+}
+
+TEST(BanditBaselines, UnknownNamesAndBadParametersAreRefused) {
+  EXPECT_THROW(make_bandit_policy(named("ucb")), dopa::Error);
+  BanditPolicyOptions o = named("epsilon_greedy");
+  o.epsilon = 1.5;
+  EXPECT_THROW(make_bandit_policy(o), dopa::Error);
+}
+
+}  // namespace
