@@ -43,7 +43,8 @@ TEST(BanditBaselines, TextbookUcb1PullsEveryArmOnceFirst) {
 }
 
 TEST(BanditBaselines, RegretOnTheIndependentTwoArmedTaskMatchesTheSpec) {
-  // Regret at t = 100, independent p1, p2 ~ U[0, 1]: random 16.6, Thompson 2.79, textbook UCB1 5.58.
+  // Regret at t = 100, independent p1, p2 ~ U[0, 1]: random 16.6, Thompson 2.79, textbook UCB1 5.58,
+  // Gittins at gamma = 0.98 1.77.
   const dopa::Kwargs task = {{"task", "independent"}, {"arms", 2}, {"trials", 100}};
   struct Case {
     BanditPolicyOptions options;
@@ -51,8 +52,10 @@ TEST(BanditBaselines, RegretOnTheIndependentTwoArmedTaskMatchesTheSpec) {
   };
   BanditPolicyOptions textbook_ucb = named("ucb1");
   textbook_ucb.laplace = false;
+  BanditPolicyOptions gittins = named("gittins");
+  gittins.gamma = 0.98;
   for (const Case& c : {Case{named("random"), 16.6, 0.5}, Case{named("thompson"), 2.79, 0.25},
-                        Case{textbook_ucb, 5.58, 0.3}}) {
+                        Case{textbook_ucb, 5.58, 0.3}, Case{gittins, 1.77, 0.25}}) {
     auto policy = make_bandit_policy(c.options);
     const auto score = score_bandit_policy(*policy, task, 6000, 1000);
     SCOPED_TRACE(policy->label());

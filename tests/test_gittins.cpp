@@ -1,6 +1,9 @@
 // The Gittins index against its tabulated value and its known properties.
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "agents/bandit_baselines/gittins.h"
 #include "dopa/core/error.h"
 
@@ -30,6 +33,18 @@ TEST(Gittins, IndexGrowsWithTheDiscountAndTheSuccesses) {
   EXPECT_LT(gittins_index(2, 3, 0.9), gittins_index(3, 3, 0.9));
   EXPECT_THROW(gittins_index(0, 1, 0.9), dopa::Error);
   EXPECT_THROW(gittins_index(1, 1, 1.0), dopa::Error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Gittins, TheTableAgreesWithTheIndexOfEachState) {
+  const dopa::agents::GittinsTable table(0.9, 30, 1000);
+  for (auto [s, f] : std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 1}, {5, 3}, {2, 20}, {25, 5}}) {
+    EXPECT_NEAR(table.index(s, f), gittins_index(1.0 + s, 1.0 + f, 0.9), 2e-5) << s << "," << f;
+  }
+  EXPECT_THROW(table.index(20, 11), dopa::Error);
 }
 
 }  // namespace

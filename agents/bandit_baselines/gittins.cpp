@@ -51,4 +51,48 @@ double gittins_index(double a, double b, double gamma, double tolerance) {
   return 0.5 * (low + high);
 }
 
+GittinsTable::GittinsTable(double gamma, int max_pulls, int grid) : gamma_(gamma), max_pulls_(max_pulls) {
+  if (!(gamma > 0 && gamma < 1)) throw Error("GittinsTable: the discount must be in (0, 1)");
+  if (max_pulls < 0 || grid < 2) throw Error("GittinsTable: max_pulls >= 0 and grid >= 2");
+  // Truncation as in gittins_index, to 1e-7 of the value.
+  const int depth = static_cast<int>(std::ceil(std::log(1e-8 * (1.0 - gamma)) / std::log(gamma))) + 1;
+  const int levels = max_pulls + depth;  // the deepest level, where the mean is taken as known
+  const int64_t states = static_cast<int64_t>(max_pulls + 1) * (max_pulls + 2) / 2;
+  index_.assign(states, -1.0);
+  std::vector<double> previous_advantage(states, 0.0);  // at the previous grid point
+  std::vector<double> next(levels + 1), current(levels + 1);
+  for (int g = 0; g <= grid; ++g) {
+    const double lambda = static_cast<double>(g) / grid, retire = lambda / (1.0 - gamma);
+    for (int s = 0; s <= levels; ++s) next[s] = std::max(retire, (1.0 + s) / (2.0 + levels) / (1.0 - gamma));
+    for (int m = levels - 1; m >= 0; --m) {
+      for (int s = 0; s <= m; ++s) {
+        const double mean = (1.0 + s) / (2.0 + m);
+        const double pull = mean + gamma * (mean * next[s + 1] + (1.0 - mean) * next[s]);
+        current[s] = std::max(retire, pull);
+        if (m <= max_pulls) {
+          // Pulling's advantage over retiring falls as lambda rises; the index is where it is 0.
+          const int64_t k = static_cast<int64_t>(m) * (m + 1) / 2 + s;
+          const double advantage = pull - retire;
+          if (index_[k] < 0 && advantage <= 0) {
+            const double before = previous_advantage[k];
+            const double step = 1.0 / grid;
+            index_[k] = g == 0 ? 0.0 : lambda - step * (-advantage) / (before - advantage);
+          }
+          previous_advantage[k] = advantage;
+        }
+      }
+      std::swap(next, current);
+    }
+  }
+  for (double& v : index_)
+    if (v < 0) v = 1.0;  // never crossed below lambda = 1: not reachable with a finite posterior
+}
+
+double GittinsTable::index(int successes, int failures) const {
+  const int m = successes + failures;
+  if (successes < 0 || failures < 0 || m > max_pulls_)
+    throw Error("GittinsTable::index: the posterior lies outside the table");
+  return index_[static_cast<int64_t>(m) * (m + 1) / 2 + successes];
+}
+
 }  // namespace dopa::agents

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <utility>
 
@@ -104,25 +105,33 @@ class ThompsonPolicy : public BanditPolicy {
   }
 };
 
+// The table of indices for a discount and a horizon, made once per process and shared.
+std::shared_ptr<const GittinsTable> gittins_table(double gamma, int64_t pulls) {
+  static std::mutex mutex;
+  static std::map<std::pair<double, int64_t>, std::shared_ptr<const GittinsTable>> tables;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& table = tables[{gamma, pulls}];
+  if (!table) table = std::make_shared<GittinsTable>(gamma, static_cast<int>(pulls));
+  return table;
+}
+
 class GittinsPolicy : public BanditPolicy {
  public:
   using BanditPolicy::BanditPolicy;
+  void reset(int arms, int64_t horizon) override {
+    BanditPolicy::reset(arms, horizon);
+    if (!table_ || table_->max_pulls() < horizon) table_ = gittins_table(options_.gamma, horizon);
+  }
   int choose(Rng&) override {
-    for (int a = 0; a < arms_; ++a) scores_[a] = index(successes_[a], pulls_[a] - successes_[a]);
+    for (int a = 0; a < arms_; ++a) {
+      const auto successes = static_cast<int>(successes_[a]);
+      scores_[a] = table_->index(successes, static_cast<int>(pulls_[a]) - successes);
+    }
     return argmax(scores_);
   }
 
  private:
-  // Indices are computed once per posterior and kept: an episode visits few new ones.
-  double index(double successes, double failures) {
-    const auto key = std::make_pair(static_cast<int64_t>(successes), static_cast<int64_t>(failures));
-    const auto found = cache_.find(key);
-    if (found != cache_.end()) return found->second;
-    const double value = gittins_index(1.0 + successes, 1.0 + failures, options_.gamma, 1e-6);
-    cache_.emplace(key, value);
-    return value;
-  }
-  std::map<std::pair<int64_t, int64_t>, double> cache_;
+  std::shared_ptr<const GittinsTable> table_;
 };
 
 }  // namespace
