@@ -73,3 +73,21 @@ TEST(BanditBaselines, UnknownNamesAndBadParametersAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BanditBaselines, PolicyTextsExpandTheirSweeps) {
+  const auto ucb = dopa::agents::parse_bandit_policies("ucb1:c=0..1/0.1");
+  ASSERT_EQ(ucb.size(), 11u);
+  EXPECT_DOUBLE_EQ(ucb[3].c, 0.3);
+  EXPECT_DOUBLE_EQ(ucb.back().c, 1.0);
+  const auto textbook = dopa::agents::parse_bandit_policies("ucb1:textbook,c=2");
+  ASSERT_EQ(textbook.size(), 1u);
+  EXPECT_FALSE(textbook[0].laplace);
+  EXPECT_DOUBLE_EQ(textbook[0].c, 2.0);
+  EXPECT_EQ(dopa::agents::parse_bandit_policies("thompson").size(), 1u);
+  EXPECT_THROW(dopa::agents::parse_bandit_policies("ucb1:c=1..0/0.1"), dopa::Error);
+  EXPECT_THROW(dopa::agents::parse_bandit_policies("gittins:gamma=1"), dopa::Error);
+}
+
+}  // namespace

@@ -94,6 +94,10 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"run " + experiment + out + " --set agent.hidden=1.5", "'agent.hidden' expects an integer"},
       {"run " + (dir / "missing.toml").string() + out, "no such file"},
       {"run " + experiment + out + " --set env.id=Pendulum-v9", "unknown env ID"},
+      {"eval --policy ucb2" + out, "unknown bandit policy 'ucb2'"},
+      {"eval --policy ucb1:c=-1" + out, "c must be >= 0"},
+      {"eval --policy ucb1:k=1" + out, "bad parameter 'k=1'"},
+      {"eval --policy thompson --kw arms=0" + out, "arms"},
   };
   for (const auto& [args, message] : cases) {
     const Result r = dopa(args);
@@ -102,6 +106,20 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << args << "\n" << r.out;
     EXPECT_FALSE(fs::exists(dir / "run")) << args;
   }
+  fs::remove_all(dir);
+}
+
+TEST(Cli, EvalWritesTheBaselineTables) {
+  const fs::path dir = temp_dir("eval");
+  const Result r = dopa("eval --kw arms=3 --kw trials=20 --episodes 200 --policy thompson --policy 'ucb1:c=0..1/0.5' "
+                        "--out " + (dir / "eval").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string summary = read(dir / "eval" / "summary.csv");
+  EXPECT_EQ(summary.rfind("baseline,spec,swept,episodes,total_reward,total_reward_se,regret_10,", 0), 0u) << summary;
+  EXPECT_NE(summary.find("\nthompson,\"thompson\",1,200,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(",\"ucb1:c=0..1/0.5\",3,200,"), std::string::npos) << summary;  // 0, 0.5, 1
+  const std::string regret = read(dir / "eval" / "regret.csv");
+  EXPECT_EQ(std::count(regret.begin(), regret.end(), '\n'), 21);  // header + 20 pulls
   fs::remove_all(dir);
 }
 

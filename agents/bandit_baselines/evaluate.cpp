@@ -1,6 +1,9 @@
 #include "agents/bandit_baselines/evaluate.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
 #include <memory>
 
 #include "dopa/core/env.h"
@@ -59,6 +62,74 @@ BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int6
   for (int64_t t = 0; t < trials; ++t)
     mean_and_se(regret_sum[t], regret_sq[t], score.cumulative_regret[t], score.cumulative_regret_se[t]);
   return score;
+}
+
+std::vector<BaselineResult> evaluate_baselines(const Kwargs& kwargs, const std::vector<std::string>& specs,
+                                               int64_t episodes, uint64_t seed,
+                                               const std::function<void(int64_t, int64_t)>& progress) {
+  std::vector<std::vector<BanditPolicyOptions>> sweeps;
+  int64_t total = 0, done = 0;
+  for (const auto& spec : specs) {
+    sweeps.push_back(parse_bandit_policies(spec));
+    total += static_cast<int64_t>(sweeps.back().size());
+  }
+  std::vector<BaselineResult> results;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    BaselineResult best;
+    best.spec = specs[i];
+    best.swept = static_cast<int64_t>(sweeps[i].size());
+    bool first = true;
+    for (const auto& options : sweeps[i]) {
+      auto policy = make_bandit_policy(options);
+      BanditScore score = score_bandit_policy(*policy, kwargs, episodes, seed);
+      if (first || score.total_reward > best.score.total_reward) {
+        best.score = std::move(score);
+        best.label = policy->label();
+        first = false;
+      }
+      if (progress) progress(++done, total);
+    }
+    results.push_back(std::move(best));
+  }
+  return results;
+}
+
+void write_baseline_report(const std::vector<BaselineResult>& results, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  const std::string summary_path = (std::filesystem::path(dir) / "summary.csv").string();
+  std::ofstream summary(summary_path);
+  if (!summary) throw Error("cannot write " + summary_path);
+  summary << std::setprecision(10);
+  summary << "baseline,spec,swept,episodes,total_reward,total_reward_se";
+  const std::vector<int64_t> marks = {10, 20, 50, 100};
+  for (int64_t t : marks) summary << ",regret_" << t << ",regret_" << t << "_se";
+  summary << ",regret_last,regret_last_se\n";
+  for (const auto& r : results) {
+    const auto& s = r.score;
+    summary << r.label << ",\"" << r.spec << "\"," << r.swept << "," << s.episodes << "," << s.total_reward << ","
+            << s.total_reward_se;
+    const auto pulls = static_cast<int64_t>(s.cumulative_regret.size());
+    for (int64_t t : marks) {
+      if (t <= pulls) {
+        summary << "," << s.cumulative_regret[t - 1] << "," << s.cumulative_regret_se[t - 1];
+      } else {
+        summary << ",,";
+      }
+    }
+    summary << "," << s.cumulative_regret.back() << "," << s.cumulative_regret_se.back() << "\n";
+  }
+  const std::string regret_path = (std::filesystem::path(dir) / "regret.csv").string();
+  std::ofstream regret(regret_path);
+  if (!regret) throw Error("cannot write " + regret_path);
+  regret << std::setprecision(10) << "t";
+  for (const auto& r : results) regret << "," << r.label << "," << r.label << "_se";
+  regret << "\n";
+  const size_t pulls = results.empty() ? 0 : results.front().score.cumulative_regret.size();
+  for (size_t t = 0; t < pulls; ++t) {
+    regret << t + 1;
+    for (const auto& r : results) regret << "," << r.score.cumulative_regret[t] << "," << r.score.cumulative_regret_se[t];
+    regret << "\n";
+  }
 }
 
 }  // namespace dopa::agents

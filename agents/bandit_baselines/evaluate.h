@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "agents/bandit_baselines/policies.h"
@@ -25,5 +27,25 @@ struct BanditScore {
 // seeded with policy_seed.
 BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int64_t episodes, uint64_t seed,
                                 uint64_t policy_seed = 1);
+
+// One baseline, its sweep resolved: the point with the highest mean total reward on the same
+// episodes (as RL²'s table tuned c and epsilon: optimistic by the tuning, said in the report).
+struct BaselineResult {
+  std::string spec;   // as given: "ucb1:c=0..1/0.1"
+  std::string label;  // the chosen point: "ucb1(c=0.2)"
+  int64_t swept = 1;  // points tried
+  BanditScore score;
+};
+
+// Scores each policy text (parse_bandit_policies) on `episodes` episodes of Bandit-v0 with `kwargs`.
+// `progress` (may be empty) is called with (done, total) sweep points.
+std::vector<BaselineResult> evaluate_baselines(const Kwargs& kwargs, const std::vector<std::string>& specs,
+                                               int64_t episodes, uint64_t seed,
+                                               const std::function<void(int64_t, int64_t)>& progress = {});
+
+// Writes summary.csv (one row per baseline: total reward and regret at t = 10, 20, 50, 100 and the
+// last pull, each with its standard error) and regret.csv (t and each baseline's mean cumulative
+// regret and standard error) into `dir`.
+void write_baseline_report(const std::vector<BaselineResult>& results, const std::string& dir);
 
 }  // namespace dopa::agents

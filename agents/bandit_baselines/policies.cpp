@@ -86,10 +86,13 @@ class Ucb1Policy : public BanditPolicy {
       const int unpulled = first_unpulled(pulls_);
       if (unpulled >= 0) return unpulled;
     }
-    // With Laplace smoothing an unpulled arm counts as one pull: its bonus stays finite.
-    const double log_t = std::log(static_cast<double>(std::max<int64_t>(t_, 1)));
+    // RL²'s form (its evaluation script; specs/metarl-dopamine.md §2.2): every arm starts with one
+    // success in two pulls (a Beta(1, 1) prior as pseudo-counts), those two pulls count in the bonus,
+    // and t is the 0-based index of this pull (ln 0 at the first pull: greedy, i.e. arm 0, as
+    // there; ln 1 = 0 at the second: greedy too). Textbook: t is the pulls so far, each arm once first.
+    const double log_t = t_ > 0 ? std::log(static_cast<double>(t_)) : 0.0;
     for (int a = 0; a < arms_; ++a) {
-      const double n = options_.laplace ? pulls_[a] + 1.0 : static_cast<double>(pulls_[a]);
+      const double n = options_.laplace ? pulls_[a] + 2.0 : static_cast<double>(pulls_[a]);
       scores_[a] = mean(a) + options_.c * std::sqrt(2.0 * log_t / n);
     }
     return argmax(scores_);
@@ -155,6 +158,61 @@ std::unique_ptr<BanditPolicy> make_bandit_policy(const BanditPolicyOptions& opti
   }
   throw Error("unknown bandit policy '" + name +
               "' (known: random, greedy, epsilon_greedy, ucb1, thompson, gittins)");
+}
+
+std::vector<BanditPolicyOptions> parse_bandit_policies(const std::string& text) {
+  const auto colon = text.find(':');
+  BanditPolicyOptions base;
+  base.name = text.substr(0, colon);
+  make_bandit_policy(base);  // an unknown name fails here, before its parameters are read
+  std::vector<BanditPolicyOptions> out{base};
+  if (colon == std::string::npos) return out;
+  std::stringstream parameters(text.substr(colon + 1));
+  std::string item;
+  while (std::getline(parameters, item, ',')) {
+    if (item == "textbook") {
+      for (auto& o : out) o.laplace = false;
+      continue;
+    }
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    double BanditPolicyOptions::*field = key == "epsilon" ? &BanditPolicyOptions::epsilon
+                                         : key == "c"     ? &BanditPolicyOptions::c
+                                         : key == "gamma" ? &BanditPolicyOptions::gamma
+                                                          : nullptr;
+    if (field == nullptr || eq == std::string::npos)
+      throw Error("bad parameter '" + item + "' in '" + text + "' (known: epsilon=, c=, gamma=, textbook)");
+    const std::string value = item.substr(eq + 1);
+    std::vector<double> values;
+    try {
+      const auto dots = value.find("..");
+      if (dots == std::string::npos) {
+        values.push_back(std::stod(value));
+      } else {
+        const auto slash = value.find('/');
+        if (slash == std::string::npos) throw Error("a sweep needs a step: FROM..TO/STEP");
+        const double from = std::stod(value.substr(0, dots)), to = std::stod(value.substr(dots + 2, slash - dots - 2));
+        const double step = std::stod(value.substr(slash + 1));
+        if (!(step > 0) || to < from) throw Error("a sweep needs FROM <= TO and STEP > 0");
+        // Points are computed as from + i * step (no accumulated rounding) and rounded to 1e-9.
+        for (int64_t i = 0; from + i * step <= to + 1e-9 * step; ++i)
+          values.push_back(std::round((from + i * step) * 1e9) / 1e9);
+      }
+    } catch (const std::logic_error&) {
+      throw Error("bad value in '" + item + "' of '" + text + "'");
+    }
+    std::vector<BanditPolicyOptions> expanded;
+    for (const auto& o : out) {
+      for (double v : values) {
+        BanditPolicyOptions point = o;
+        point.*field = v;
+        expanded.push_back(point);
+      }
+    }
+    out = expanded;
+  }
+  for (const auto& o : out) make_bandit_policy(o);  // parameters out of range fail here
+  return out;
 }
 
 }  // namespace dopa::agents

@@ -5,7 +5,7 @@
 //   random           uniform over the arms
 //   greedy           the highest estimated mean
 //   epsilon_greedy   random with probability epsilon, else greedy
-//   ucb1             the highest mean + c sqrt(2 ln t / n_i)
+//   ucb1             the highest mean + c sqrt(2 ln t / n_i) (RL²'s counts, see policies.cpp)
 //   thompson         the highest draw from each arm's Beta(1 + successes, 1 + failures) posterior
 //   gittins          the highest Gittins index of that posterior at discount gamma
 //
@@ -62,5 +62,12 @@ class BanditPolicy {
 
 // The policy `options.name` names; a clear error for an unknown name or a parameter out of range.
 std::unique_ptr<BanditPolicy> make_bandit_policy(const BanditPolicyOptions& options);
+
+// Policies written as text, as the command line takes them: NAME[:KEY=VALUE[,KEY=VALUE...]], where
+// a value may be a sweep FROM..TO/STEP (both ends included) and `textbook` is a key without value:
+//   thompson   ucb1:c=0.3   ucb1:c=0..1/0.1   ucb1:textbook   epsilon_greedy:epsilon=0..1/0.1
+//   gittins:gamma=0.98
+// Returns one options set per point of the sweep (one when nothing is swept).
+std::vector<BanditPolicyOptions> parse_bandit_policies(const std::string& text);
 
 }  // namespace dopa::agents

@@ -9,5 +9,6 @@ namespace dopa::cli {
 void add_list_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace dopa::cli

@@ -1,6 +1,7 @@
 // dopa: the command-line experiment launcher.
 //
 //   dopa list envs|agents                 what is registered
+//   dopa eval --kw arms=5 --policy ...   score bandit baselines (regret, total reward)
 //   dopa rollout ENV_ID [...]             step an env and write a CSV trajectory
 //   dopa run EXPERIMENT.toml [...]        train, writing a run folder
 //
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   dopa::cli::add_list_command(app);
   dopa::cli::add_rollout_command(app);
   dopa::cli::add_run_command(app);
+  dopa::cli::add_eval_command(app);
 
   try {
     app.parse(argc, argv);

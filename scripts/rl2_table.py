@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""RL²'s Table 1 baseline columns: ours (dopa eval, experiments/bandits/rl2_baselines.sh) beside the
+paper's (Duan et al. 2016, as specs/metarl-dopamine.md §2.2 lists them), as a markdown table.
+
+    scripts/rl2_table.py experiments/bandits/results/rl2_baselines [--out table.md]
+
+Each cell: our mean total reward (standard error), the paper's value, and the difference in percent;
+a star marks a difference over 2%.
+"""
+import argparse
+import csv
+import pathlib
+import sys
+
+# The paper's Table 1: (n, k) -> column -> total reward.
+PAPER = {
+    (10, 5): dict(random=5.0, gittins=6.6, thompson=5.7, ucb1=6.7, epsilon_greedy=6.6, greedy=6.6),
+    (10, 10): dict(random=5.0, gittins=6.6, thompson=5.5, ucb1=6.7, epsilon_greedy=6.6, greedy=6.6),
+    (10, 50): dict(random=5.1, gittins=6.5, thompson=5.2, ucb1=6.6, epsilon_greedy=6.5, greedy=6.5),
+    (100, 5): dict(random=49.9, gittins=78.3, thompson=74.7, ucb1=78.0, epsilon_greedy=75.4, greedy=74.8),
+    (100, 10): dict(random=49.9, gittins=82.8, thompson=76.7, ucb1=82.4, epsilon_greedy=77.4, greedy=77.1),
+    (100, 50): dict(random=49.8, gittins=85.2, thompson=64.5, ucb1=84.3, epsilon_greedy=78.3, greedy=78.0),
+    (500, 5): dict(random=249.8, gittins=405.8, thompson=402.0, ucb1=405.8, epsilon_greedy=388.2, greedy=380.6),
+    (500, 10): dict(random=249.0, gittins=437.8, thompson=429.5, ucb1=437.1, epsilon_greedy=408.0, greedy=395.0),
+    (500, 50): dict(random=249.6, gittins=463.7, thompson=427.2, ucb1=457.6, epsilon_greedy=413.6, greedy=402.8),
+}
+COLUMNS = ["random", "gittins", "thompson", "ucb1", "epsilon_greedy", "greedy"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", type=pathlib.Path)
+    parser.add_argument("--out", type=pathlib.Path)
+    args = parser.parse_args()
+    lines = ["| n | k | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
+    worst = 0.0
+    for (n, k), paper in PAPER.items():
+        path = args.results / f"n{n}_k{k}" / "summary.csv"
+        if not path.exists():
+            sys.exit(f"missing {path}: run experiments/bandits/rl2_baselines.sh first")
+        rows = {row["baseline"].split("(")[0]: row for row in csv.DictReader(path.open())}
+        cells = []
+        for column in COLUMNS:
+            row = rows[column]
+            ours, se = float(row["total_reward"]), float(row["total_reward_se"])
+            diff = 100.0 * (ours - paper[column]) / paper[column]
+            worst = max(worst, abs(diff))
+            star = "*" if abs(diff) > 2.0 else ""
+            chosen = row["baseline"][len(column):]
+            cells.append(f"{ours:.1f} ({se:.1f}){chosen} vs {paper[column]} ({diff:+.1f}%){star}")
+        lines.append(f"| {n} | {k} | " + " | ".join(cells) + " |")
+    episodes = rows["random"]["episodes"]
+    lines.append("")
+    lines.append(f"{episodes} episodes per cell; largest difference from the paper: {worst:.1f}%.")
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        args.out.write_text(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()
