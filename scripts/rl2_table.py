@@ -4,8 +4,8 @@ paper's (Duan et al. 2016, as specs/metarl-dopamine.md §2.2 lists them), as a m
 
     scripts/rl2_table.py experiments/bandits/results/rl2_baselines [--out table.md]
 
-Each cell: our mean total reward (standard error), the paper's value, and the difference in percent;
-a star marks a difference over 2%.
+Each cell: our mean total reward ± its standard error / the paper's value (difference in percent);
+a star marks a difference over 2%. A second table gives the parameter each sweep chose.
 """
 import argparse
 import csv
@@ -33,25 +33,31 @@ def main():
     parser.add_argument("--out", type=pathlib.Path)
     args = parser.parse_args()
     lines = ["| n | k | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
-    worst = 0.0
+    chosen_lines = ["| n | k | gittins | ucb1 | epsilon_greedy |", "| --- | --- | --- | --- | --- |"]
+    worst, over = 0.0, 0
     for (n, k), paper in PAPER.items():
         path = args.results / f"n{n}_k{k}" / "summary.csv"
         if not path.exists():
             sys.exit(f"missing {path}: run experiments/bandits/rl2_baselines.sh first")
         rows = {row["baseline"].split("(")[0]: row for row in csv.DictReader(path.open())}
         cells = []
+        digits = 2 if n == 10 else 1
         for column in COLUMNS:
             row = rows[column]
             ours, se = float(row["total_reward"]), float(row["total_reward_se"])
             diff = 100.0 * (ours - paper[column]) / paper[column]
             worst = max(worst, abs(diff))
+            over += abs(diff) > 2.0
             star = "*" if abs(diff) > 2.0 else ""
-            chosen = row["baseline"][len(column):]
-            cells.append(f"{ours:.1f} ({se:.1f}){chosen} vs {paper[column]} ({diff:+.1f}%){star}")
+            cells.append(f"{ours:.{digits}f} ± {se:.{digits}f} / {paper[column]} ({diff:+.1f}%){star}")
         lines.append(f"| {n} | {k} | " + " | ".join(cells) + " |")
+        chosen = [rows[c]["baseline"][len(c):].strip("()") for c in ("gittins", "ucb1", "epsilon_greedy")]
+        chosen_lines.append(f"| {n} | {k} | " + " | ".join(chosen) + " |")
     episodes = rows["random"]["episodes"]
     lines.append("")
-    lines.append(f"{episodes} episodes per cell; largest difference from the paper: {worst:.1f}%.")
+    lines.append(f"{episodes} episodes per cell; {over} of {len(PAPER) * len(COLUMNS)} cells differ from the "
+                 f"paper by more than 2%; the largest difference is {worst:.1f}%.")
+    lines += ["", "Parameters the sweeps chose:", ""] + chosen_lines
     text = "\n".join(lines) + "\n"
     if args.out:
         args.out.write_text(text)
