@@ -18,6 +18,7 @@ BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int6
   const EnvSpec& spec = env->spec();
   const int arms = static_cast<int>(spec.config.get_int("arms"));
   const int64_t trials = spec.config.get_int("trials");
+  const std::string& task = spec.config.get_string("task");
   const int regret_key = spec.info_index("expected_regret");
   if (regret_key < 0) throw Error("score_bandit_policy: Bandit-v0 declares no expected_regret");
   std::vector<float> obs(spec.observation_space.size());
@@ -33,7 +34,7 @@ BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int6
   std::vector<double> regret_sum(trials, 0.0), regret_sq(trials, 0.0);
   for (int64_t e = 0; e < episodes; ++e) {
     env->reset(seed + static_cast<uint64_t>(e), obs_out, info_out);
-    policy.reset(arms, trials);
+    policy.reset(arms, trials, task);
     double total = 0, regret = 0;
     for (int64_t t = 0; t < trials; ++t) {
       const int arm = policy.choose(rng);

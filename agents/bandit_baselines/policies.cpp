@@ -6,12 +6,13 @@
 #include <sstream>
 #include <utility>
 
+#include "agents/bandit_baselines/bayes_optimal.h"
 #include "agents/bandit_baselines/gittins.h"
 #include "dopa/core/error.h"
 
 namespace dopa::agents {
 
-void BanditPolicy::reset(int arms, int64_t horizon) {
+void BanditPolicy::reset(int arms, int64_t horizon, const std::string&) {
   arms_ = arms;
   horizon_ = horizon;
   t_ = 0;
@@ -121,8 +122,8 @@ std::shared_ptr<const GittinsTable> gittins_table(double gamma, int64_t pulls) {
 class GittinsPolicy : public BanditPolicy {
  public:
   using BanditPolicy::BanditPolicy;
-  void reset(int arms, int64_t horizon) override {
-    BanditPolicy::reset(arms, horizon);
+  void reset(int arms, int64_t horizon, const std::string& task) override {
+    BanditPolicy::reset(arms, horizon, task);
     if (!table_ || table_->max_pulls() < horizon) table_ = gittins_table(options_.gamma, horizon);
   }
   int choose(Rng&) override {
@@ -135,6 +136,33 @@ class GittinsPolicy : public BanditPolicy {
 
  private:
   std::shared_ptr<const GittinsTable> table_;
+};
+
+// The Bayes-optimal tables, made once per task and horizon and shared.
+std::shared_ptr<const BayesOptimalTable> bayes_optimal_table(const std::string& task, int64_t horizon) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, int64_t>, std::shared_ptr<const BayesOptimalTable>> tables;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& table = tables[{task, horizon}];
+  if (!table) table = std::make_shared<BayesOptimalTable>(task, static_cast<int>(horizon));
+  return table;
+}
+
+class BayesOptimalPolicy : public BanditPolicy {
+ public:
+  using BanditPolicy::BanditPolicy;
+  void reset(int arms, int64_t horizon, const std::string& task) override {
+    if (arms != 2) throw Error("bayes_optimal plays two-armed bandits; got " + std::to_string(arms) + " arms");
+    BanditPolicy::reset(arms, horizon, task);
+    table_ = bayes_optimal_table(task, horizon);
+  }
+  int choose(Rng&) override {
+    const auto s1 = static_cast<int>(successes_[0]), s2 = static_cast<int>(successes_[1]);
+    return table_->action(s1, static_cast<int>(pulls_[0]) - s1, s2, static_cast<int>(pulls_[1]) - s2);
+  }
+
+ private:
+  std::shared_ptr<const BayesOptimalTable> table_;
 };
 
 }  // namespace
@@ -156,8 +184,9 @@ std::unique_ptr<BanditPolicy> make_bandit_policy(const BanditPolicyOptions& opti
     if (!(options.gamma > 0 && options.gamma < 1)) throw Error("gittins: gamma must be in (0, 1)");
     return std::make_unique<GittinsPolicy>(options);
   }
+  if (name == "bayes_optimal") return std::make_unique<BayesOptimalPolicy>(options);
   throw Error("unknown bandit policy '" + name +
-              "' (known: random, greedy, epsilon_greedy, ucb1, thompson, gittins)");
+              "' (known: random, greedy, epsilon_greedy, ucb1, thompson, gittins, bayes_optimal)");
 }
 
 std::vector<BanditPolicyOptions> parse_bandit_policies(const std::string& text) {

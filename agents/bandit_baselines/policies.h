@@ -8,6 +8,7 @@
 //   ucb1             the highest mean + c sqrt(2 ln t / n_i) (RL²'s counts, see policies.cpp)
 //   thompson         the highest draw from each arm's Beta(1 + successes, 1 + failures) posterior
 //   gittins          the highest Gittins index of that posterior at discount gamma
+//   bayes_optimal    the exact Bayes-optimal arm for the task's prior (two arms; bayes_optimal.h)
 //
 // Conventions (RL²'s evaluation, spec §2.2; each a parameter): means are Laplace-smoothed,
 // (successes + 1) / (pulls + 2), unless `laplace` is off (then unpulled arms come first and the mean
@@ -35,8 +36,9 @@ class BanditPolicy {
   explicit BanditPolicy(const BanditPolicyOptions& options) : options_(options) {}
   virtual ~BanditPolicy() = default;
 
-  // A new episode of `arms` arms and `horizon` pulls.
-  virtual void reset(int arms, int64_t horizon);
+  // A new episode of `arms` arms and `horizon` pulls of a Bandit-v0 task (its prior: only
+  // bayes_optimal uses it).
+  virtual void reset(int arms, int64_t horizon, const std::string& task = "independent");
   // The arm to pull next.
   virtual int choose(Rng& rng) = 0;
   // The reward (0 or 1) the pull of `arm` paid.
