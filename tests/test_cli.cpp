@@ -123,6 +123,24 @@ TEST(Cli, EvalWritesTheBaselineTables) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, EvalScoresATrainedRunBesideTheBaselines) {
+  const fs::path dir = temp_dir("eval-run");
+  const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/independent_lstm.toml";
+  ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --out " + (dir / "run").string()).status, 0);
+  const Result r = dopa("eval --run " + (dir / "run").string() + " --episodes 40 --policy thompson --out " +
+                        (dir / "eval").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string summary = read(dir / "eval" / "summary.csv");
+  EXPECT_NE(summary.find("\ntrained(run),"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\nthompson,"), std::string::npos) << summary;
+  // An agent that cannot play frozen (a2c) and a folder that is no run are refused.
+  const std::string a2c = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/easy_lstm_quick.toml";
+  ASSERT_EQ(dopa("run " + a2c + " --quick --no-progress --out " + (dir / "a2c").string()).status, 0);
+  EXPECT_EQ(dopa("eval --run " + (dir / "a2c").string() + " --episodes 40").status, 2);
+  EXPECT_EQ(dopa("eval --run " + dir.string() + " --episodes 40").status, 2);
+  fs::remove_all(dir);
+}
+
 TEST(Cli, RunWritesTheRunFolder) {
   const fs::path dir = temp_dir("run");
   const std::string experiment = (dir / "e.toml").string();

@@ -8,8 +8,50 @@
 
 #include "dopa/core/env.h"
 #include "dopa/core/error.h"
+#include "dopa/core/vector_env.h"
 
 namespace dopa::agents {
+
+namespace {
+
+// Per-episode totals and cumulative-regret curves -> means and standard errors.
+class ScoreSums {
+ public:
+  explicit ScoreSums(int64_t trials) : regret_sum_(trials, 0.0), regret_sq_(trials, 0.0) {}
+  void add_episode(double total, const std::vector<double>& cumulative_regret) {
+    ++episodes_;
+    reward_sum_ += total;
+    reward_sq_ += total * total;
+    for (size_t t = 0; t < regret_sum_.size(); ++t) {
+      regret_sum_[t] += cumulative_regret[t];
+      regret_sq_[t] += cumulative_regret[t] * cumulative_regret[t];
+    }
+  }
+  BanditScore score() const {
+    BanditScore score;
+    score.episodes = episodes_;
+    mean_and_se(reward_sum_, reward_sq_, score.total_reward, score.total_reward_se);
+    const size_t trials = regret_sum_.size();
+    score.cumulative_regret.resize(trials);
+    score.cumulative_regret_se.resize(trials);
+    for (size_t t = 0; t < trials; ++t)
+      mean_and_se(regret_sum_[t], regret_sq_[t], score.cumulative_regret[t], score.cumulative_regret_se[t]);
+    return score;
+  }
+
+ private:
+  void mean_and_se(double sum, double sum_sq, double& mean, double& se) const {
+    const double n = static_cast<double>(episodes_);
+    mean = sum / n;
+    const double variance = std::max(0.0, (sum_sq - n * mean * mean) / (n - 1));
+    se = std::sqrt(variance / n);
+  }
+  int64_t episodes_ = 0;
+  double reward_sum_ = 0, reward_sq_ = 0;
+  std::vector<double> regret_sum_, regret_sq_;
+};
+
+}  // namespace
 
 BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int64_t episodes, uint64_t seed,
                                 uint64_t policy_seed) {
@@ -28,10 +70,8 @@ BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int6
   const ObsOut obs_out(obs.data(), spec.observation_space.dtype(), static_cast<int64_t>(obs.size()));
   Rng rng(policy_seed);
 
-  // Sums over episodes, for means and standard errors (Welford's update would also do; plain sums
-  // of doubles are exact enough for counts of 0/1 rewards).
-  double reward_sum = 0, reward_sq = 0;
-  std::vector<double> regret_sum(trials, 0.0), regret_sq(trials, 0.0);
+  ScoreSums sums(trials);
+  std::vector<double> curve(trials);
   for (int64_t e = 0; e < episodes; ++e) {
     env->reset(seed + static_cast<uint64_t>(e), obs_out, info_out);
     policy.reset(arms, trials, task);
@@ -42,27 +82,41 @@ BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int6
       policy.observe(arm, result.reward);
       total += result.reward;
       regret += info[spec.info_offsets[regret_key]];
-      regret_sum[t] += regret;
-      regret_sq[t] += regret * regret;
+      curve[t] = regret;
       if (result.done() && t + 1 < trials) throw Error("score_bandit_policy: the episode ended early");
     }
-    reward_sum += total;
-    reward_sq += total * total;
+    sums.add_episode(total, curve);
   }
-  auto mean_and_se = [&](double sum, double sum_sq, double& mean, double& se) {
-    const double n = static_cast<double>(episodes);
-    mean = sum / n;
-    const double variance = std::max(0.0, (sum_sq - n * mean * mean) / (n - 1));
-    se = std::sqrt(variance / n);
-  };
-  BanditScore score;
-  score.episodes = episodes;
-  mean_and_se(reward_sum, reward_sq, score.total_reward, score.total_reward_se);
-  score.cumulative_regret.resize(trials);
-  score.cumulative_regret_se.resize(trials);
-  for (int64_t t = 0; t < trials; ++t)
-    mean_and_se(regret_sum[t], regret_sq[t], score.cumulative_regret[t], score.cumulative_regret_se[t]);
-  return score;
+  return sums.score();
+}
+
+BanditScore score_trained_agent(Agent& agent, const std::string& env_id, const Kwargs& kwargs, int64_t episodes,
+                                uint64_t seed, int64_t batch) {
+  if (episodes < 2 || batch < 1 || episodes % batch != 0)
+    throw Error("score_trained_agent: episodes (>= 2) must be a multiple of the batch");
+  VectorEnvOptions options;
+  options.autoreset = AutoresetMode::Disabled;
+  VectorEnv envs(env_id, batch, kwargs, options);
+  const int64_t trials = envs.spec().config.get_int("trials");
+  ScoreSums sums(trials);
+  std::vector<std::vector<double>> curves(batch, std::vector<double>(trials));
+  std::vector<double> totals(batch);
+  int64_t t = 0;
+  agent.play(envs, episodes, seed, [&] {
+    const at::Tensor regret = envs.info("expected_regret").contiguous();
+    const double* r = regret.data_ptr<double>();
+    const double* reward = envs.rewards().data_ptr<double>();
+    for (int64_t b = 0; b < batch; ++b) {
+      totals[b] = (t == 0 ? 0.0 : totals[b]) + reward[b];
+      curves[b][t] = (t == 0 ? 0.0 : curves[b][t - 1]) + r[b];
+    }
+    if (++t == trials) {
+      for (int64_t b = 0; b < batch; ++b) sums.add_episode(totals[b], curves[b]);
+      t = 0;
+    }
+  });
+  if (t != 0) throw Error("score_trained_agent: an episode was cut short");
+  return sums.score();
 }
 
 std::vector<BaselineResult> evaluate_baselines(const Kwargs& kwargs, const std::vector<std::string>& specs,

@@ -9,6 +9,7 @@
 
 #include "agents/bandit_baselines/policies.h"
 #include "dopa/core/registry.h"
+#include "dopa/train/agent.h"
 
 namespace dopa::agents {
 
@@ -27,6 +28,11 @@ struct BanditScore {
 // seeded with policy_seed.
 BanditScore score_bandit_policy(BanditPolicy& policy, const Kwargs& kwargs, int64_t episodes, uint64_t seed,
                                 uint64_t policy_seed = 1);
+
+// The same scores for a trained agent (Agent::play: frozen parameters) on `episodes` episodes of
+// env_id (a Bandit-v0 task) with `kwargs`, played `batch` at a time (batch divides episodes).
+BanditScore score_trained_agent(Agent& agent, const std::string& env_id, const Kwargs& kwargs, int64_t episodes,
+                                uint64_t seed, int64_t batch);
 
 // One baseline, its sweep resolved: the point with the highest mean total reward on the same
 // episodes (as RL²'s table tuned c and epsilon: optimistic by the tuning, said in the report).

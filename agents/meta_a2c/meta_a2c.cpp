@@ -257,6 +257,50 @@ class MetaA2C : public Agent {
 
   void save(const std::string& path) const override { torch::save(model_, path); }
 
+  void load(const std::string& path) override {
+    if (!fs::exists(path)) throw Error("no model file '" + path + "'");
+    torch::load(model_, path);
+  }
+
+  // Frozen-weight play, as the papers test (Wang 2018: 300 test episodes): the rollout of train()
+  // without the update, batch after batch.
+  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step) override {
+    const int64_t B = envs.num_envs();
+    if (envs.autoreset_mode() != AutoresetMode::Disabled)
+      throw Error("meta_a2c play needs a VectorEnv with autoreset Disabled");
+    if (episodes < 1 || episodes % B != 0)
+      throw Error("meta_a2c play: episodes (" + std::to_string(episodes) + ") must be a multiple of num_envs (" +
+                  std::to_string(B) + ")");
+    torch::NoGradGuard no_grad;
+    nn::RecurrentCore& core = *model_->core;
+    for (int64_t batch = 0; batch < episodes / B; ++batch) {
+      envs.reset(seed + static_cast<uint64_t>(batch * B));
+      nn::CoreState state = core.initial_state(B);
+      torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
+      bool first = true;
+      const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+        const torch::Tensor v = model_->value->forward(h).squeeze(1);
+        return first ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
+      };
+      for (;;) {
+        const torch::Tensor x = envs.observations().reshape({B, -1}).to(torch::kFloat32);
+        const torch::Tensor h = core.step(x, state, dopamine);
+        const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
+        previous_value = model_->value->forward(h).squeeze(1);
+        envs.step(action);
+        previous_reward = envs.rewards().to(torch::kFloat32);
+        first = false;
+        on_step();
+        const bool* terminated = envs.terminations().data_ptr<bool>();
+        const bool* truncated = envs.truncations().data_ptr<bool>();
+        int64_t ended = 0;
+        for (int64_t b = 0; b < B; ++b) ended += terminated[b] || truncated[b];
+        if (ended == B) break;
+        if (ended > 0) throw Error("meta_a2c plays whole episodes in lockstep: they must all end at the same step");
+      }
+    }
+  }
+
  private:
   // checkpoint.pt (model), optimizer.pt, rng.pt (LibTorch's generator) and progress.txt, each
   // written to a temporary file and renamed; progress.txt last, so it never names a newer state

@@ -33,6 +33,12 @@ std::vector<std::string> AgentRegistry::names() const {
   return out;
 }
 
+void Agent::load(const std::string&) { throw Error("this agent cannot load saved parameters"); }
+
+void Agent::play(VectorEnv&, int64_t, uint64_t, const std::function<void()>&) {
+  throw Error("this agent cannot play with frozen parameters (dopa eval needs meta_a2c)");
+}
+
 void RecentReturns::add(double episode_return) {
   if (values_.size() < capacity_) {
     values_.push_back(episode_return);

@@ -57,6 +57,14 @@ class Agent {
   virtual TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) = 0;
   // Writes the trained model (parameters) to `path`.
   virtual void save(const std::string& path) const = 0;
+  // Reads parameters written by save() into this agent (built from the same config). The default:
+  // dopa::Error (the agent cannot).
+  virtual void load(const std::string& path);
+  // Plays `episodes` episodes with frozen parameters (actions sampled as in training, no learning)
+  // on `envs`, built with autoreset Disabled: the agent resets them for each batch of
+  // envs.num_envs() episodes, seeding batch k with seed + k * num_envs (env i: + i). `episodes`
+  // must be a multiple of num_envs. on_step runs after every step. The default: dopa::Error.
+  virtual void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step);
 };
 
 struct AgentRegistration {
