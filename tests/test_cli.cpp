@@ -116,7 +116,7 @@ TEST(Cli, EvalWritesTheBaselineTables) {
   ASSERT_EQ(r.status, 0) << r.out;
   const std::string summary = read(dir / "eval" / "summary.csv");
   EXPECT_EQ(summary.rfind("baseline,spec,swept,episodes,total_reward,total_reward_se,regret_10,", 0), 0u) << summary;
-  EXPECT_NE(summary.find("\nthompson,\"thompson\",1,200,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\n\"thompson\",\"thompson\",1,200,"), std::string::npos) << summary;
   EXPECT_NE(summary.find(",\"ucb1:c=0..1/0.5\",3,200,"), std::string::npos) << summary;  // 0, 0.5, 1
   const std::string regret = read(dir / "eval" / "regret.csv");
   EXPECT_EQ(std::count(regret.begin(), regret.end(), '\n'), 21);  // header + 20 pulls
@@ -131,8 +131,8 @@ TEST(Cli, EvalScoresATrainedRunBesideTheBaselines) {
                         (dir / "eval").string());
   ASSERT_EQ(r.status, 0) << r.out;
   const std::string summary = read(dir / "eval" / "summary.csv");
-  EXPECT_NE(summary.find("\ntrained(run),"), std::string::npos) << summary;
-  EXPECT_NE(summary.find("\nthompson,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\n\"trained(run)\","), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\n\"thompson\","), std::string::npos) << summary;
   // An agent that cannot play frozen (a2c) and a folder that is no run are refused.
   const std::string a2c = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/easy_lstm_quick.toml";
   ASSERT_EQ(dopa("run " + a2c + " --quick --no-progress --out " + (dir / "a2c").string()).status, 0);

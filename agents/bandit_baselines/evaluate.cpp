@@ -149,6 +149,17 @@ std::vector<BaselineResult> evaluate_baselines(const Kwargs& kwargs, const std::
   return results;
 }
 
+namespace {
+
+// A CSV field in quotes (labels hold commas: "ucb1(c=1, textbook)").
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
 void write_baseline_report(const std::vector<BaselineResult>& results, const std::string& dir) {
   std::filesystem::create_directories(dir);
   const std::string summary_path = (std::filesystem::path(dir) / "summary.csv").string();
@@ -161,7 +172,7 @@ void write_baseline_report(const std::vector<BaselineResult>& results, const std
   summary << ",regret_last,regret_last_se\n";
   for (const auto& r : results) {
     const auto& s = r.score;
-    summary << r.label << ",\"" << r.spec << "\"," << r.swept << "," << s.episodes << "," << s.total_reward << ","
+    summary << quoted(r.label) << "," << quoted(r.spec) << "," << r.swept << "," << s.episodes << "," << s.total_reward << ","
             << s.total_reward_se;
     const auto pulls = static_cast<int64_t>(s.cumulative_regret.size());
     for (int64_t t : marks) {
@@ -177,7 +188,7 @@ void write_baseline_report(const std::vector<BaselineResult>& results, const std
   std::ofstream regret(regret_path);
   if (!regret) throw Error("cannot write " + regret_path);
   regret << std::setprecision(10) << "t";
-  for (const auto& r : results) regret << "," << r.label << "," << r.label << "_se";
+  for (const auto& r : results) regret << "," << quoted(r.label) << "," << quoted(r.label + "_se");
   regret << "\n";
   const size_t pulls = results.empty() ? 0 : results.front().score.cumulative_regret.size();
   for (size_t t = 0; t < pulls; ++t) {
