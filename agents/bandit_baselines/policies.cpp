@@ -109,13 +109,15 @@ class ThompsonPolicy : public BanditPolicy {
   }
 };
 
-// The table of indices for a discount and a horizon, made once per process and shared.
-std::shared_ptr<const GittinsTable> gittins_table(double gamma, int64_t pulls) {
+// Tables (Gittins indices, Bayes-optimal actions) are made once per process for each key and
+// shared by every policy that needs them.
+template <class Table, class Key, class... Args>
+std::shared_ptr<const Table> shared_table(const Key& key, Args... args) {
   static std::mutex mutex;
-  static std::map<std::pair<double, int64_t>, std::shared_ptr<const GittinsTable>> tables;
+  static std::map<Key, std::shared_ptr<const Table>> tables;
   const std::lock_guard<std::mutex> lock(mutex);
-  auto& table = tables[{gamma, pulls}];
-  if (!table) table = std::make_shared<GittinsTable>(gamma, static_cast<int>(pulls));
+  auto& table = tables[key];
+  if (!table) table = std::make_shared<Table>(args...);
   return table;
 }
 
@@ -124,7 +126,8 @@ class GittinsPolicy : public BanditPolicy {
   using BanditPolicy::BanditPolicy;
   void reset(int arms, int64_t horizon, const std::string& task) override {
     BanditPolicy::reset(arms, horizon, task);
-    if (!table_ || table_->max_pulls() < horizon) table_ = gittins_table(options_.gamma, horizon);
+    if (!table_ || table_->max_pulls() < horizon) table_ = shared_table<GittinsTable>(std::make_pair(options_.gamma, horizon), options_.gamma,
+                                                     static_cast<int>(horizon));
   }
   int choose(Rng&) override {
     for (int a = 0; a < arms_; ++a) {
@@ -138,23 +141,13 @@ class GittinsPolicy : public BanditPolicy {
   std::shared_ptr<const GittinsTable> table_;
 };
 
-// The Bayes-optimal tables, made once per task and horizon and shared.
-std::shared_ptr<const BayesOptimalTable> bayes_optimal_table(const std::string& task, int64_t horizon) {
-  static std::mutex mutex;
-  static std::map<std::pair<std::string, int64_t>, std::shared_ptr<const BayesOptimalTable>> tables;
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto& table = tables[{task, horizon}];
-  if (!table) table = std::make_shared<BayesOptimalTable>(task, static_cast<int>(horizon));
-  return table;
-}
-
 class BayesOptimalPolicy : public BanditPolicy {
  public:
   using BanditPolicy::BanditPolicy;
   void reset(int arms, int64_t horizon, const std::string& task) override {
     if (arms != 2) throw Error("bayes_optimal plays two-armed bandits; got " + std::to_string(arms) + " arms");
     BanditPolicy::reset(arms, horizon, task);
-    table_ = bayes_optimal_table(task, horizon);
+    table_ = shared_table<BayesOptimalTable>(std::make_pair(task, horizon), task, static_cast<int>(horizon));
   }
   int choose(Rng&) override {
     const auto s1 = static_cast<int>(successes_[0]), s2 = static_cast<int>(successes_[1]);

@@ -37,6 +37,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Episodes that ended at the last step, counted from the env buffers (tensor operations would cost
+// more than the check).
+int64_t ended_episodes(const VectorEnv& envs) {
+  const bool* terminated = envs.terminations().data_ptr<bool>();
+  const bool* truncated = envs.truncations().data_ptr<bool>();
+  int64_t ended = 0;
+  for (int64_t b = 0; b < envs.num_envs(); ++b) ended += terminated[b] || truncated[b];
+  return ended;
+}
+
 struct MetaA2CConfig {
   double gamma, entropy_coef, value_coef, lr, adam_eps, max_grad_norm;
   std::string entropy, optimizer;
@@ -161,12 +171,7 @@ class MetaA2C : public Agent {
           previous_reward = envs.rewards().to(torch::kFloat32);
           actions.push_back(action);
           rewards.push_back(previous_reward);
-          // Episodes that ended at this step, counted from the env buffers (tensor operations would
-          // cost more than the check).
-          const bool* terminated = envs.terminations().data_ptr<bool>();
-          const bool* truncated = envs.truncations().data_ptr<bool>();
-          int64_t ended = 0;
-          for (int64_t b = 0; b < B; ++b) ended += terminated[b] || truncated[b];
+          const int64_t ended = ended_episodes(envs);
           if (modulator_log.is_open() && iteration % cfg_.record_every == 0 && state.modulator.defined())
             modulator_log << iteration << "," << inputs.size() - 1 << "," << previous_reward[0].item<float>() << ","
                           << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
@@ -291,10 +296,7 @@ class MetaA2C : public Agent {
         previous_reward = envs.rewards().to(torch::kFloat32);
         first = false;
         on_step();
-        const bool* terminated = envs.terminations().data_ptr<bool>();
-        const bool* truncated = envs.truncations().data_ptr<bool>();
-        int64_t ended = 0;
-        for (int64_t b = 0; b < B; ++b) ended += terminated[b] || truncated[b];
+        const int64_t ended = ended_episodes(envs);
         if (ended == B) break;
         if (ended > 0) throw Error("meta_a2c plays whole episodes in lockstep: they must all end at the same step");
       }
