@@ -15,18 +15,22 @@ dopa="${DOPA:-build/dopa}"
 
 queue=("$@")
 if [[ ${#queue[@]} -eq 0 ]]; then
-  # Maze first (seed 0 of every network, then seeds 1 and 2), the cue-reward runs last: at 6.5K
-  # (modplast) and 13.6K (rnn) iterations their policies were still uniform (see the issue 3 notes).
-  queue=(experiments/maze/rnn139.toml:0 experiments/maze/modul.toml:0
-         experiments/maze/rnn100.toml:0 experiments/maze/modplast_dopamine.toml:0
-         experiments/maze/modul_dopamine.toml:0)
+  # Seed 0 of every maze network, with the cue-reward modplast run in the second slot: whether a
+  # modulated network leaves chance on that task at all (it had not by 6.5K iterations; the paper plots
+  # 180K) is the open question, so it runs alongside rather than last. Then maze seeds 1 and 2, then
+  # the other cue-reward networks.
+  queue=(experiments/maze/modul.toml:0 experiments/maze/rnn100.toml:0
+         experiments/cue_reward/modplast.toml:0
+         experiments/maze/modplast_dopamine.toml:0 experiments/maze/modul_dopamine.toml:0)
   for seed in 1 2; do
     for name in modplast plastic rnn139 modul rnn100 modplast_dopamine modul_dopamine; do
       queue+=("experiments/maze/$name.toml:$seed")
     done
   done
-  for seed in 0 1 2; do
-    for name in modplast rnn modul plastic modplast_dopamine; do
+  queue+=(experiments/cue_reward/modul.toml:0 experiments/cue_reward/rnn.toml:0
+          experiments/cue_reward/plastic.toml:0 experiments/cue_reward/modplast_dopamine.toml:0)
+  for seed in 1 2; do
+    for name in modplast modul rnn plastic modplast_dopamine; do
       queue+=("experiments/cue_reward/$name.toml:$seed")
     done
   done

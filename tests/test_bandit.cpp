@@ -17,7 +17,7 @@ std::vector<double> draw_probs(const std::string& id, uint64_t seed, const dopa:
   auto env = dopa::make(id, kwargs);
   dopa::EnvSession session(*env);
   session.reset(seed);
-  return static_cast<Bandit&>(*env).arm_probs();
+  return static_cast<Bandit&>(*env).arm_means();
 }
 
 TEST(Bandit, DependentTasksDrawFromTheirSets) {
@@ -56,7 +56,7 @@ TEST(Bandit, RewardsAreBernoulliWithTheArmProbability) {
   auto env = dopa::make("BanditMedium-v0", {{"trials", 100000}});
   dopa::EnvSession session(*env);
   session.reset(5);
-  const auto probs = static_cast<Bandit&>(*env).arm_probs();
+  const auto probs = static_cast<Bandit&>(*env).arm_means();
   double pulls[2] = {0, 0}, wins[2] = {0, 0}, regret = 0;
   for (int t = 0; t < 20000; ++t) {
     const int arm = t % 2;
@@ -87,14 +87,75 @@ TEST(Bandit, ObservationAndTermination) {
   }
   EXPECT_EQ(r.episode_length, 10);
   EXPECT_EQ(session.info("best_arm"), static_cast<double>(std::max_element(
-      static_cast<Bandit&>(*env).arm_probs().begin(), static_cast<Bandit&>(*env).arm_probs().end()) -
-      static_cast<Bandit&>(*env).arm_probs().begin()));
+      static_cast<Bandit&>(*env).arm_means().begin(), static_cast<Bandit&>(*env).arm_means().end()) -
+      static_cast<Bandit&>(*env).arm_means().begin()));
 }
 
 TEST(Bandit, DependentTaskNeedsTwoArms) {
   EXPECT_THROW(dopa::make("BanditEasy-v0", {{"arms", 3}}), dopa::Error);
   EXPECT_THROW(dopa::make("Bandit-v0", {{"task", "eazy"}}), dopa::Error);
   EXPECT_THROW(dopa::make("Bandit-v0", {{"arms", 1}}), dopa::Error);
+}
+
+TEST(Bandit, InformativeArmTellsWhereTheFiveIs) {
+  std::set<int> targets;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    auto env = dopa::make("BanditInformative-v0");
+    ASSERT_EQ(env->spec().action_space.n(), 11);
+    EXPECT_EQ(env->spec().observation_space.high()[11], 5.0);  // the previous reward can be 5
+    dopa::EnvSession session(*env);
+    session.reset(seed);
+    // The hint arm first: it pays 0.1 x (1 + target), deterministically.
+    const auto hint = session.step(Action(10));
+    const int target = static_cast<int>(std::lround(hint.reward / 0.1)) - 1;
+    ASSERT_GE(target, 0);
+    ASSERT_LT(target, 10);
+    targets.insert(target);
+    EXPECT_NEAR(session.info("expected_regret"), 5.0 - hint.reward, 1e-12);
+    EXPECT_EQ(session.info("best_arm"), target);
+    EXPECT_EQ(session.obs()[11], static_cast<float>(hint.reward));
+    for (int t = 0; t < 3; ++t) EXPECT_EQ(session.step(Action(target)).reward, 5.0);
+    const auto last = session.step(Action((target + 1) % 10));  // a wrong arm pays 1
+    EXPECT_EQ(last.reward, 1.0);
+    EXPECT_EQ(session.info("expected_regret"), 4.0);
+    EXPECT_TRUE(last.terminated);  // five pulls
+  }
+  EXPECT_EQ(targets.size(), 10u) << "every arm should be the target in 100 episodes";
+  EXPECT_THROW(dopa::make("Bandit-v0", {{"task", "informative"}, {"arms", 10}}), dopa::Error);
+}
+
+TEST(Bandit, RestlessArmsReverseWithTheHazardAndDrift) {
+  {  // hazard 1, no drift: the arms swap after every pull
+    auto env = dopa::make("BanditRestless-v0", {{"hazard", 1.0}, {"drift", 0.0}});
+    dopa::EnvSession session(*env);
+    session.reset(3);
+    const double p1 = static_cast<Bandit&>(*env).arm_means()[0];
+    for (int t = 1; t <= 5; ++t) {
+      session.step(Action(0));
+      EXPECT_DOUBLE_EQ(static_cast<Bandit&>(*env).arm_means()[0], t % 2 ? 1 - p1 : p1);
+    }
+  }
+  {  // drift only: p1 wanders, stays in [0, 1], p2 = 1 - p1
+    auto env = dopa::make("BanditRestless-v0", {{"hazard", 0.0}, {"drift", 0.3}, {"trials", 1000}});
+    dopa::EnvSession session(*env);
+    session.reset(4);
+    std::set<double> seen;
+    double largest_step = 0, previous = static_cast<Bandit&>(*env).arm_means()[0];
+    for (int t = 0; t < 1000; ++t) {
+      session.step(Action(t % 2));
+      const auto& m = static_cast<Bandit&>(*env).arm_means();
+      ASSERT_GE(m[0], 0.0);
+      ASSERT_LE(m[0], 1.0);
+      EXPECT_DOUBLE_EQ(m[0] + m[1], 1.0);
+      largest_step = std::max(largest_step, std::abs(m[0] - previous));
+      previous = m[0];
+      seen.insert(std::floor(m[0] * 10));
+    }
+    EXPECT_EQ(seen.size(), 10u) << "p1 should visit every tenth of [0, 1] in 1000 steps of sd 0.3";
+    EXPECT_GT(largest_step, 0.3);
+  }
+  EXPECT_THROW(dopa::make("Bandit-v0", {{"hazard", 0.1}}), dopa::Error);  // only the restless task moves
+  EXPECT_THROW(dopa::make("BanditRestless-v0", {{"hazard", 1.5}}), dopa::Error);
 }
 
 }  // namespace

@@ -96,7 +96,10 @@ TEST(CueReward, EpisodeTerminatesAfterEpisodeLength) {
   dopa::EnvSession session(*env);
   const auto& first = session.reset(9);
   EXPECT_EQ(first.size(), 27u);
-  EXPECT_EQ(first[25], 1.0);  // previous action starts as 0
+  // No action precedes the first step: both previous-action slots are 0 (sr/srbatch.py writes the
+  // one-hot only from step 1 on; the maze, unlike this task, starts with slot 0 set).
+  EXPECT_EQ(first[25], 0.0);
+  EXPECT_EQ(first[26], 0.0);
   dopa::StepResult r;
   for (int t = 1; t <= 120; ++t) {
     r = session.step(Action(1));

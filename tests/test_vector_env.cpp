@@ -177,13 +177,13 @@ TEST(VectorEnv, BadActionsAreRejectedBeforeAnyEnvSteps) {
 TEST(VectorEnv, InfoIsBatchedWithMasks) {
   VectorEnv envs("Bandit-v0", 3);
   envs.reset(0);
-  EXPECT_TRUE(envs.info_mask("arm_probs").all().item<bool>());
+  EXPECT_TRUE(envs.info_mask("arm_means").all().item<bool>());
   EXPECT_FALSE(envs.info_mask("expected_regret").any().item<bool>());  // not written by reset
   envs.step(at::zeros({3}, at::kLong));
   EXPECT_TRUE(envs.info_mask("expected_regret").all().item<bool>());
-  EXPECT_EQ(envs.info("arm_probs").sizes(), at::IntArrayRef({3, 2}));
+  EXPECT_EQ(envs.info("arm_means").sizes(), at::IntArrayRef({3, 2}));
   const at::Tensor regret = envs.info("expected_regret").squeeze(1);
-  const at::Tensor probs = envs.info("arm_probs");
+  const at::Tensor probs = envs.info("arm_means");
   EXPECT_TRUE(regret.allclose(std::get<0>(probs.max(1)) - probs.select(1, 0)));
   EXPECT_THROW(envs.info("regret"), dopa::Error);
 }

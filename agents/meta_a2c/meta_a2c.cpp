@@ -47,15 +47,24 @@ int64_t ended_episodes(const VectorEnv& envs) {
   return ended;
 }
 
+// Linear from `start` to `end` over the first `fraction` of training, then `end` (fraction 0: `start`
+// throughout). Wang et al. anneal the entropy weight 1 -> 0 (a reproduction: over the first 70%).
+double linear_schedule(double start, double end, double fraction, double progress) {
+  if (fraction <= 0) return start;
+  return progress >= fraction ? end : start + (end - start) * progress / fraction;
+}
+
 struct MetaA2CConfig {
-  double gamma, entropy_coef, value_coef, lr, adam_eps, max_grad_norm;
+  double gamma, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
   std::string entropy, optimizer;
   int64_t burn_in, log_interval, checkpoint_every, record_every;
-  bool baseline_element0, record_modulator;
+  bool lr_anneal, baseline_element0, record_modulator;
 
   explicit MetaA2CConfig(const Config& c)
       : gamma(c.get_float("gamma")),
         entropy_coef(c.get_float("entropy_coef")),
+        entropy_coef_end(c.get_float("entropy_coef_end")),
+        entropy_anneal(c.get_float("entropy_anneal")),
         value_coef(c.get_float("value_coef")),
         lr(c.get_float("lr")),
         adam_eps(c.get_float("adam_eps")),
@@ -66,9 +75,11 @@ struct MetaA2CConfig {
         log_interval(c.get_int("log_interval")),
         checkpoint_every(c.get_int("checkpoint_every")),
         record_every(c.get_int("record_every")),
+        lr_anneal(c.get_bool("lr_anneal")),
         baseline_element0(c.get_bool("baseline_element0")),
         record_modulator(c.get_bool("record_modulator")) {
     if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
+    if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
     if (log_interval < 1) throw Error("meta_a2c 'log_interval' must be >= 1");
     if (burn_in < 0 || checkpoint_every < 0 || record_every < 1)
@@ -87,6 +98,10 @@ class MetaActorCriticImpl : public torch::nn::Module {
   torch::nn::Linear policy{nullptr}, value{nullptr};
 };
 TORCH_MODULE(MetaActorCritic);
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
 
 // Writes `save(tmp)` then renames it over `path`: a crash never leaves a half-written file.
 template <class F>
@@ -198,6 +213,10 @@ class MetaA2C : public Agent {
 
       // 2. The update: the episode again, with gradients.
       const bool learn = iteration > cfg_.burn_in;
+      const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
+      const double entropy_coef =
+          linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress);
+      if (cfg_.lr_anneal) set_learning_rate(*optimizer, linear_schedule(cfg_.lr, 0.0, 1.0, progress));
       torch::Tensor policy_loss, value_loss, entropy, loss;
       {
         std::unique_ptr<torch::NoGradGuard> no_grad;
@@ -216,7 +235,7 @@ class MetaA2C : public Agent {
         entropy = -(policy * log_policy).sum(2).mean();
         const torch::Tensor exploration =
             cfg_.entropy == "sum_p2" ? policy.pow(2).sum(2).mean(1).sum() / T : -entropy;
-        loss = policy_loss + cfg_.entropy_coef * exploration + cfg_.value_coef * value_loss;
+        loss = policy_loss + entropy_coef * exploration + cfg_.value_coef * value_loss;
       }
       if (learn) {
         optimizer->zero_grad();
@@ -245,6 +264,7 @@ class MetaA2C : public Agent {
                                          {"policy_loss", policy_loss.item<double>()},
                                          {"value_loss", value_loss.item<double>()},
                                          {"entropy", entropy.item<double>()},
+                                         {"entropy_coef", entropy_coef},
                                          {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}});
         interval_return = 0.0;
         interval_episodes = 0;
@@ -369,10 +389,13 @@ AgentRegistration meta_a2c_registration() {
       {"gamma", 0.9, "discount of the Monte Carlo returns"},
       {"entropy", "sum_p2", "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy",
        {"sum_p2", "entropy"}},
-      {"entropy_coef", 0.03, "weight of the exploration term (bent)"},
+      {"entropy_coef", 0.03, "weight of the exploration term (bent); with entropy_anneal, its start"},
+      {"entropy_coef_end", 0.0, "with entropy_anneal: the weight reached at the end of the annealing"},
+      {"entropy_anneal", 0.0, "fraction of total_steps over which entropy_coef goes linearly to entropy_coef_end (0: constant)"},
       {"value_coef", 0.1, "weight of the value loss (blossv)"},
       {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
       {"lr", 1e-4, "learning rate"},
+      {"lr_anneal", false, "decay lr linearly to 0 over total_steps"},
       {"adam_eps", 1e-4, "Adam epsilon"},
       {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
       {"burn_in", 100, "iterations before the first optimiser step"},

@@ -1,18 +1,26 @@
 // Bandit-v0: Bernoulli bandits for meta-RL (Wang et al. 2016/2018, Duan et al. 2016 RL²).
 //
-// Each episode draws new arm probabilities, then the agent pulls arms for `trials` steps; each pull
-// pays 1 with the arm's probability, else 0. The episode terminates after the last trial (the trial
-// index is observed, so the horizon is part of the task). Tasks (specs/metarl-dopamine.md §1.2):
+// Each episode draws new arms, then the agent pulls arms for `trials` steps. The episode terminates
+// after the last trial (the trial index is observed, so the horizon is part of the task). Tasks
+// (specs/metarl-dopamine.md §1.2); on the Bernoulli tasks a pull pays 1 with the arm's probability,
+// else 0:
 //
 //   independent        every arm p_i ~ U[0, 1] independently (any number of arms: RL²'s k-armed task)
 //   dependent_uniform  p1 ~ U[0, 1], p2 = 1 - p1          (two arms)
 //   easy               p1 in {0.1, 0.9} equiprobable, p2 = 1 - p1
 //   medium             p1 in {0.25, 0.75}, p2 = 1 - p1
 //   hard               p1 in {0.4, 0.6}, p2 = 1 - p1
+//   restless           p1 ~ U[0, 1], p2 = 1 - p1, and p1 moves within the episode: after each pull it
+//                      takes a Gaussian step of sd `drift` (reflected into [0, 1]) and, with probability
+//                      `hazard`, reverses to 1 - p1 (Behrens 2007-style volatility)
+//   informative        Wang 2016's 11 arms ("dependent arms II"), deterministic payoffs: one of arms
+//                      0-9, drawn uniformly, pays 5 and the other nine pay 1; arm 10 pays 0.1 x (1 + the
+//                      index of the paying arm), so it tells where the 5 is (5 trials per episode)
 //
 // Observation (arms + 2 float32): one-hot of the previous action (all zero at t = 0), the previous
-// reward, and trials done / trials. Info: expected_regret (max_i p_i - p_a of this pull), best_arm,
-// arm_probs (all p_i).
+// reward, and trials done / trials. Info: expected_regret (max_i m_i - m_a of this pull, m the
+// expected payoffs at the time of the pull), best_arm, arm_means (all m_i; on the Bernoulli tasks the
+// probabilities).
 #pragma once
 
 #include <string>
@@ -26,14 +34,15 @@ class Bandit : public Env {
  public:
   explicit Bandit(const Config& config);
 
-  const std::vector<double>& arm_probs() const { return probs_; }
+  // The expected payoff of each arm now (the Bernoulli tasks: the probabilities).
+  const std::vector<double>& arm_means() const { return means_; }
   int arms() const { return arms_; }
 
-  // state() = the arm probabilities followed by the previous action and reward.
+  // state() = the arm means followed by the previous action and reward.
   std::vector<double> state() const override;
   void set_state(const std::vector<double>& state, ObsOut obs) override;
 
-  static constexpr int kInfoExpectedRegret = 0, kInfoBestArm = 1, kInfoArmProbs = 2;
+  static constexpr int kInfoExpectedRegret = 0, kInfoBestArm = 1, kInfoArmMeans = 2;
 
  protected:
   void reset_impl(ObsOut obs, InfoOut info) override;
@@ -42,12 +51,16 @@ class Bandit : public Env {
  private:
   void write_obs(ObsOut obs) const;
   int best_arm() const;
+  void move_restless_arms();
 
-  enum class Task { Independent, DependentUniform, Easy, Medium, Hard };
+  enum class Task { Independent, DependentUniform, Easy, Medium, Hard, Restless, Informative };
+  bool bernoulli() const { return task_ != Task::Informative; }
+
   Task task_;
   int arms_;
   int trials_;
-  std::vector<double> probs_;
+  double drift_, hazard_;  // restless
+  std::vector<double> means_;
   int previous_action_ = -1;  // -1: none yet
   double previous_reward_ = 0.0;
 };

@@ -83,7 +83,7 @@ void CueReward::reset_impl(ObsOut obs, InfoOut info) {
     } while (repeated);
   }
   target_ = static_cast<int>(rng().integer(num_cues_));
-  previous_action_ = 0;
+  previous_action_ = kNoAction;
   previous_reward_ = 0.0;
   new_trial();
   write_obs(obs);

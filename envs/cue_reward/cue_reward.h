@@ -48,7 +48,8 @@ class CueReward : public Env {
   std::vector<int> trial_;  // the current trial's steps
   int trial_step_ = 0;      // position in trial_ of the step the agent is looking at
   bool target_shown_ = false;
-  int previous_action_ = 0;
+  static constexpr int kNoAction = -1;  // before the first step both previous-action slots are 0
+  int previous_action_ = kNoAction;
   double previous_reward_ = 0.0;
 };
 

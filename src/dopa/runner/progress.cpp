@@ -45,9 +45,13 @@ std::string Progress::duration(double seconds) {
 }
 
 void Progress::update(int64_t done, const std::string& status) {
+  const auto now = std::chrono::steady_clock::now();
+  if (first_done_ < 0) {  // the rate counts from here: a resumed run starts with `done` well above 0
+    first_done_ = done;
+    first_time_ = now;
+  }
   last_done_ = done;
   last_status_ = status;
-  const auto now = std::chrono::steady_clock::now();
   const double since_draw = std::chrono::duration<double>(now - last_draw_).count();
   if (since_draw < (interactive_ ? kTerminalRedrawSeconds : kLogLineSeconds)) return;
   last_draw_ = now;
@@ -61,8 +65,8 @@ void Progress::finish() {
 }
 
 void Progress::draw(int64_t done, const std::string& status, bool final) {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0.0;
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - first_time_).count();
+  const double rate = first_done_ >= 0 && elapsed > 0 ? (done - first_done_) / elapsed : 0.0;
   const double fraction = std::min(1.0, static_cast<double>(done) / total_);
   const double eta = rate > 0 ? (total_ - done) / rate : NAN;
   if (interactive_) {

@@ -30,7 +30,8 @@ class Progress {
   std::string unit_;
   bool interactive_;
   bool finished_ = false;
-  std::chrono::steady_clock::time_point start_, last_draw_;
+  std::chrono::steady_clock::time_point start_, last_draw_, first_time_;
+  int64_t first_done_ = -1;  // the count at the first update, with its time: the rate's origin
   int64_t last_done_ = 0;
   std::string last_status_;
 };
