@@ -124,37 +124,45 @@ TEST(Bandit, InformativeArmTellsWhereTheFiveIs) {
   EXPECT_THROW(dopa::make("Bandit-v0", {{"task", "informative"}, {"arms", 10}}), dopa::Error);
 }
 
-TEST(Bandit, RestlessArmsReverseWithTheHazardAndDrift) {
-  {  // hazard 1, no drift: the arms swap after every pull
-    auto env = dopa::make("BanditRestless-v0", {{"hazard", 1.0}, {"drift", 0.0}});
+TEST(Bandit, RestlessArmsDriftOverTheWholeRangeAndSwapWithTheHazard) {
+  // Without hazard: p_t is a walk rescaled to [0, 1] over 150 steps, of which 100 are pulled, so each
+  // episode covers most of [0, 1] (the whole of it when the extremes fall in the first 100).
+  double covered = 0;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    auto env = dopa::make("BanditRestless-v0");
     dopa::EnvSession session(*env);
-    session.reset(3);
-    const double p1 = static_cast<Bandit&>(*env).arm_means()[0];
-    for (int t = 1; t <= 5; ++t) {
-      session.step(Action(0));
-      EXPECT_DOUBLE_EQ(static_cast<Bandit&>(*env).arm_means()[0], t % 2 ? 1 - p1 : p1);
-    }
-  }
-  {  // drift only: p1 wanders, stays in [0, 1], p2 = 1 - p1
-    auto env = dopa::make("BanditRestless-v0", {{"hazard", 0.0}, {"drift", 0.3}, {"trials", 1000}});
-    dopa::EnvSession session(*env);
-    session.reset(4);
-    std::set<double> seen;
-    double largest_step = 0, previous = static_cast<Bandit&>(*env).arm_means()[0];
-    for (int t = 0; t < 1000; ++t) {
-      session.step(Action(t % 2));
+    session.reset(seed);
+    double low = 1, high = 0, largest_step = 0, previous = static_cast<Bandit&>(*env).arm_means()[0];
+    for (int t = 0; t < 100; ++t) {
       const auto& m = static_cast<Bandit&>(*env).arm_means();
-      ASSERT_GE(m[0], 0.0);
-      ASSERT_LE(m[0], 1.0);
       EXPECT_DOUBLE_EQ(m[0] + m[1], 1.0);
+      low = std::min(low, m[0]);
+      high = std::max(high, m[0]);
       largest_step = std::max(largest_step, std::abs(m[0] - previous));
       previous = m[0];
-      seen.insert(std::floor(m[0] * 10));
+      session.step(Action(t % 2));
     }
-    EXPECT_EQ(seen.size(), 10u) << "p1 should visit every tenth of [0, 1] in 1000 steps of sd 0.3";
-    EXPECT_GT(largest_step, 0.3);
+    EXPECT_GE(low, 0.0);
+    EXPECT_LE(high, 1.0);
+    EXPECT_LT(largest_step, 0.5) << "the walk moves smoothly (increments at most v <= 0.5 before rescaling)";
+    covered += high - low;
   }
-  EXPECT_THROW(dopa::make("Bandit-v0", {{"hazard", 0.1}}), dopa::Error);  // only the restless task moves
+  EXPECT_GT(covered / 50, 0.6);
+  {  // hazard 1: the arms swap after every pull
+    auto env = dopa::make("BanditRestless-v0", {{"hazard", 1.0}});
+    dopa::EnvSession session(*env);
+    session.reset(3);
+    double previous = static_cast<Bandit&>(*env).arm_means()[0];
+    int far = 0;
+    for (int t = 0; t < 20; ++t) {
+      session.step(Action(0));
+      const double p = static_cast<Bandit&>(*env).arm_means()[0];
+      far += std::abs(p - (1 - previous)) < std::abs(p - previous);
+      previous = p;
+    }
+    EXPECT_GE(far, 15) << "p should jump to near 1 - p at almost every pull";
+  }
+  EXPECT_THROW(dopa::make("Bandit-v0", {{"hazard", 0.1}}), dopa::Error);  // only the restless task swaps
   EXPECT_THROW(dopa::make("BanditRestless-v0", {{"hazard", 1.5}}), dopa::Error);
 }
 

@@ -180,8 +180,10 @@ class MetaA2C : public Agent {
           const torch::Tensor h = core.step(inputs.back(), state, dopamine);
           const torch::Tensor probs = torch::softmax(model_->policy->forward(h), 1);
           const torch::Tensor action = nn::sample_categorical(probs);
-          previous_value = model_->value->forward(h).squeeze(1);
-          if (core.uses_dopamine()) deltas.push_back(delta);
+          if (core.uses_dopamine()) {  // the critic's values only feed the TD error here
+            previous_value = model_->value->forward(h).squeeze(1);
+            deltas.push_back(delta);
+          }
           envs.step(action);
           previous_reward = envs.rewards().to(torch::kFloat32);
           actions.push_back(action);
@@ -311,7 +313,7 @@ class MetaA2C : public Agent {
         const torch::Tensor x = envs.observations().reshape({B, -1}).to(torch::kFloat32);
         const torch::Tensor h = core.step(x, state, dopamine);
         const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
-        previous_value = model_->value->forward(h).squeeze(1);
+        if (core.uses_dopamine()) previous_value = model_->value->forward(h).squeeze(1);
         envs.step(action);
         previous_reward = envs.rewards().to(torch::kFloat32);
         first = false;

@@ -35,7 +35,6 @@ Bandit::Bandit(const Config& config)
            {"arm_means", checked_arms(config), "the arms' expected payoffs (Bernoulli tasks: probabilities)"}}),
       arms_(static_cast<int>(config.get_int("arms"))),
       trials_(static_cast<int>(config.get_int("trials"))),
-      drift_(config.get_float("drift")),
       hazard_(config.get_float("hazard")) {
   const std::string& task = config.get_string("task");
   if (task == "independent") task_ = Task::Independent;
@@ -52,10 +51,9 @@ Bandit::Bandit(const Config& config)
     throw Error("Bandit task '" + task + "' has two arms (p2 = 1 - p1); got arms = " + std::to_string(arms_) +
                 ". Use task = \"independent\" for k arms.");
   if (trials_ < 1) throw Error("Bandit kwarg 'trials' must be >= 1, got " + std::to_string(trials_));
-  if (!(drift_ >= 0) || !(hazard_ >= 0 && hazard_ <= 1))
-    throw Error("Bandit kwargs: 'drift' must be >= 0 and 'hazard' in [0, 1]");
-  if (task_ != Task::Restless && (drift_ != 0 || hazard_ != 0))
-    throw Error("Bandit kwargs 'drift' and 'hazard' move the arms of task 'restless' only; task is '" + task + "'");
+  if (!(hazard_ >= 0 && hazard_ <= 1)) throw Error("Bandit kwarg 'hazard' must be in [0, 1]");
+  if (task_ != Task::Restless && hazard_ != 0)
+    throw Error("Bandit kwarg 'hazard' swaps the arms of task 'restless' only; task is '" + task + "'");
   means_.assign(arms_, 0.5);
 }
 
@@ -76,8 +74,12 @@ void Bandit::reset_impl(ObsOut obs, InfoOut info) {
     case Task::Independent:
       for (double& p : means_) p = rng().uniform();
       break;
-    case Task::DependentUniform:
-    case Task::Restless: means_[0] = rng().uniform(); break;
+    case Task::DependentUniform: means_[0] = rng().uniform(); break;
+    case Task::Restless:
+      draw_restless_walk();
+      reversed_ = false;
+      means_[0] = walk_[0];
+      break;
     case Task::Easy: means_[0] = pick(0.1, 0.9); break;
     case Task::Medium: means_[0] = pick(0.25, 0.75); break;
     case Task::Hard: means_[0] = pick(0.4, 0.6); break;
@@ -96,20 +98,23 @@ void Bandit::reset_impl(ObsOut obs, InfoOut info) {
   info.set(kInfoArmMeans, means_.data(), arms_);
 }
 
+void Bandit::draw_restless_walk() {
+  const int length = trials_ + trials_ / 2;  // awjuliani: a walk of 150 for 100 pulls
+  const double v = 0.5 * rng().uniform();
+  walk_.resize(length);
+  double position = 0.0;
+  for (double& p : walk_) p = position += v * (2 * rng().uniform() - 1);
+  const auto [low, high] = std::minmax_element(walk_.begin(), walk_.end());
+  const double lo = *low, span = *high - *low;
+  for (double& p : walk_) p = span > 0 ? (p - lo) / span : 0.5;
+}
+
+// After pull t (elapsed_steps() = t + 1): the walk's next value, swapped while reversed.
 void Bandit::move_restless_arms() {
-  double p = means_[0];
-  if (drift_ > 0) {
-    p += drift_ * rng().normal();
-    // Reflect into [0, 1] (a step larger than the interval folds back more than once).
-    for (;;) {
-      if (p < 0) p = -p;
-      else if (p > 1) p = 2 - p;
-      else break;
-    }
-  }
-  if (hazard_ > 0 && rng().bernoulli(hazard_)) p = 1 - p;
-  means_[0] = p;
-  means_[1] = 1 - p;
+  if (hazard_ > 0 && rng().bernoulli(hazard_)) reversed_ = !reversed_;
+  const double p = walk_[std::min<size_t>(elapsed_steps(), walk_.size() - 1)];
+  means_[0] = reversed_ ? 1 - p : p;
+  means_[1] = 1 - means_[0];
 }
 
 StepResult Bandit::step_impl(const Action& action, ObsOut obs, InfoOut info) {
@@ -160,8 +165,7 @@ EnvRegistration bandit_registration(const std::string& id, const std::string& de
        {"independent", "dependent_uniform", "easy", "medium", "hard", "restless", "informative"}},
       {"arms", 2, "number of arms (dependent and restless tasks have 2, informative 11)"},
       {"trials", 100, "pulls per episode (the episode then terminates)"},
-      {"drift", 0.0, "restless: sd of p1's Gaussian step after each pull (reflected into [0, 1])"},
-      {"hazard", 0.0, "restless: probability per pull that p1 reverses to 1 - p1"},
+      {"hazard", 0.0, "restless: probability per pull that the two arms swap"},
   };
   r.preset = std::move(preset);
   r.factory = [](const Config& c) -> std::unique_ptr<Env> { return std::make_unique<Bandit>(c); };
@@ -180,8 +184,8 @@ DOPA_REGISTER_ENV(bandit_registration("BanditMedium-v0", "two arms, p1 in {0.25,
 DOPA_REGISTER_ENV(bandit_registration("BanditHard-v0", "two arms, p1 in {0.4, 0.6}, p2 = 1 - p1 (Wang 2016)",
                                       {{"task", "hard"}}));
 DOPA_REGISTER_ENV(bandit_registration("BanditRestless-v0",
-                                      "two arms p1, 1 - p1; p1 drifts and reverses within the episode (Wang 2018)",
-                                      {{"task", "restless"}, {"drift", 0.05}, {"hazard", 0.02}}));
+                                      "two arms p, 1 - p; p drifts within the episode (awjuliani's Wang 2018 variant)",
+                                      {{"task", "restless"}}));
 DOPA_REGISTER_ENV(bandit_registration("BanditInformative-v0",
                                       "11 arms: one of 10 pays 5, the rest 1; arm 11 tells which (Wang 2016)",
                                       {{"task", "informative"}, {"arms", 11}, {"trials", 5}}));

@@ -10,9 +10,11 @@
 //   easy               p1 in {0.1, 0.9} equiprobable, p2 = 1 - p1
 //   medium             p1 in {0.25, 0.75}, p2 = 1 - p1
 //   hard               p1 in {0.4, 0.6}, p2 = 1 - p1
-//   restless           p1 ~ U[0, 1], p2 = 1 - p1, and p1 moves within the episode: after each pull it
-//                      takes a Gaussian step of sd `drift` (reflected into [0, 1]) and, with probability
-//                      `hazard`, reverses to 1 - p1 (Behrens 2007-style volatility)
+//   restless           two arms p_t, 1 - p_t whose p_t drifts within the episode (awjuliani/Meta-RL's
+//                      variant of Wang 2018's volatile bandit): at reset, v ~ U[0, 0.5] and a random
+//                      walk of 1.5 x trials increments U[-v, v] is rescaled to [0, 1]; pull t sees p_t.
+//                      With `hazard` > 0 the arms also swap (p -> 1 - p, for the rest of the episode)
+//                      with that probability after each pull (Behrens 2007-style reversals)
 //   informative        Wang 2016's 11 arms ("dependent arms II"), deterministic payoffs: one of arms
 //                      0-9, drawn uniformly, pays 5 and the other nine pay 1; arm 10 pays 0.1 x (1 + the
 //                      index of the paying arm), so it tells where the 5 is (5 trials per episode)
@@ -51,6 +53,7 @@ class Bandit : public Env {
  private:
   void write_obs(ObsOut obs) const;
   int best_arm() const;
+  void draw_restless_walk();
   void move_restless_arms();
 
   enum class Task { Independent, DependentUniform, Easy, Medium, Hard, Restless, Informative };
@@ -59,7 +62,9 @@ class Bandit : public Env {
   Task task_;
   int arms_;
   int trials_;
-  double drift_, hazard_;  // restless
+  double hazard_;              // restless
+  std::vector<double> walk_;   // restless: p_t for every pull
+  bool reversed_ = false;      // restless: the arms have swapped an odd number of times
   std::vector<double> means_;
   int previous_action_ = -1;  // -1: none yet
   double previous_reward_ = 0.0;

@@ -12,7 +12,7 @@
 //
 // Observation, 27 float32: 0-19 cue bits (zero on non-cue steps), 20 Go bit, 21 bias 1, 22 steps
 // taken / episode_length, 23 previous reward, 24 unused (0), 25-26 one-hot of the previous action
-// (slot 25 at t = 0, as in the maze: the official code's previous-action array starts at zero).
+// (both 0 at t = 0: sr/srbatch.py writes it from the second step on, unlike the maze).
 // Info: decision (1 on a Go step), correct (1 when that decision was right), target_shown.
 #pragma once
 
