@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace {
@@ -138,6 +139,30 @@ TEST(Cli, EvalScoresATrainedRunBesideTheBaselines) {
   ASSERT_EQ(dopa("run " + a2c + " --quick --no-progress --out " + (dir / "a2c").string()).status, 0);
   EXPECT_EQ(dopa("eval --run " + (dir / "a2c").string() + " --episodes 40").status, 2);
   EXPECT_EQ(dopa("eval --run " + dir.string() + " --episodes 40").status, 2);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, PlayWritesEveryStepOfATrainedAgentWithItsInfo) {
+  const fs::path dir = temp_dir("play");
+  const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/two_step_lstm.toml";
+  ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --out " + (dir / "run").string()).status, 0);
+  const Result r = dopa("play --run " + (dir / "run").string() + " --episodes 6 --kw trials=20 --out " +
+                        (dir / "play.csv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(dir / "play.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "episode,t,reward,common,stage2,rewarded,good_state,stage1_action");
+  std::set<int> episodes;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    episodes.insert(std::stoi(line.substr(0, line.find(','))));
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 7) << line;
+  }
+  EXPECT_EQ(rows, 6 * 20);  // --kw trials=20 changed the run's 100-trial episodes
+  EXPECT_EQ(episodes, (std::set<int>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(dopa("play --run " + dir.string()).status, 2);  // not a run folder
   fs::remove_all(dir);
 }
 

@@ -10,5 +10,6 @@ void add_list_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_play_command(CLI::App& app);
 
 }  // namespace dopa::cli

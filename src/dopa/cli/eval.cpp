@@ -15,6 +15,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
 #include "dopa/runner/experiment.h"
+#include "dopa/runner/trained_agent.h"
 #include "dopa/train/agent.h"
 
 namespace dopa::cli {
@@ -46,17 +47,10 @@ void add_eval_command(CLI::App& app) {
     Kwargs kwargs;
     std::unique_ptr<Agent> agent;
     if (!options->run.empty()) {
-      // The trained agent, rebuilt from its run's resolved config, with its saved parameters.
-      const fs::path dir(options->run);
-      if (!fs::exists(dir / "config.toml")) throw Error("'" + options->run + "' has no config.toml (is it a run folder?)");
-      const Experiment experiment = load_experiment((dir / "config.toml").string());
-      env_id = experiment.env.get_string("id");
-      kwargs = experiment.env_kwargs.values();
-      const auto& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
-      const auto spec = make(env_id, kwargs)->spec();
-      agent = registration.factory(experiment.agent, spec, 0);
-      const fs::path model = fs::exists(dir / "model.pt") ? dir / "model.pt" : dir / "checkpoint.pt";
-      agent->load(model.string());
+      TrainedAgent trained = load_trained_agent(options->run);
+      env_id = trained.experiment.env.get_string("id");
+      kwargs = trained.experiment.env_kwargs.values();
+      agent = std::move(trained.agent);
     }
     for (const auto& [key, value] : parse_env_kwargs(env_id, options->kwargs)) kwargs[key] = value;
     const auto resolved = make(env_id, kwargs)->spec().config;

@@ -2,6 +2,7 @@
 //
 //   dopa list envs|agents                 what is registered
 //   dopa eval --kw arms=5 --policy ...   score bandit baselines (regret, total reward)
+//   dopa play --run RUN_DIR [...]         a trained agent with frozen weights, every step as CSV
 //   dopa rollout ENV_ID [...]             step an env and write a CSV trajectory
 //   dopa run EXPERIMENT.toml [...]        train, writing a run folder
 //
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   dopa::cli::add_rollout_command(app);
   dopa::cli::add_run_command(app);
   dopa::cli::add_eval_command(app);
+  dopa::cli::add_play_command(app);
 
   try {
     app.parse(argc, argv);

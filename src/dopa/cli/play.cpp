@@ -1,0 +1,101 @@
+// dopa play --run RUN_DIR [--episodes N] [--seed S] [--kw key=value]... [--out FILE]
+//
+// Plays the agent trained in RUN_DIR with frozen parameters (the test protocol of the meta-RL
+// papers) on its env, or on the env with some kwargs changed, and writes every step as CSV:
+//   episode,t,reward,<info keys>
+// (an info key of size k gives columns key_0..key_k-1; a key the env did not set that step is
+// empty). Analyses of behaviour read this file, e.g. scripts/plot_two_step.py for the two-step
+// task's stay probabilities.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <fstream>
+#include <memory>
+
+#include "dopa/cli/commands.h"
+#include "dopa/core/error.h"
+#include "dopa/core/registry.h"
+#include "dopa/core/vector_env.h"
+#include "dopa/runner/trained_agent.h"
+
+namespace dopa::cli {
+
+namespace {
+
+std::string number(double v) {
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, v);
+  return std::string(text, result.ptr);
+}
+
+}  // namespace
+
+void add_play_command(CLI::App& app) {
+  struct Options {
+    std::string run, out = "play.csv";
+    std::vector<std::string> kwargs;
+    int64_t episodes = 300;
+    uint64_t seed = 0;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("play", "play a trained agent with frozen weights and write every step as CSV");
+  cmd->add_option("--run", options->run, "the run folder of the trained agent")->required();
+  cmd->add_option("--episodes", options->episodes, "test episodes")->check(CLI::Range(1, 100000000));
+  cmd->add_option("--seed", options->seed, "episode e is the env reset with seed + e");
+  cmd->add_option("--kw", options->kwargs, "env kwarg key=value changing the run's env (repeatable)");
+  cmd->add_option("--out", options->out, "the CSV file to write");
+  cmd->callback([options] {
+    TrainedAgent trained = load_trained_agent(options->run);
+    const std::string env_id = trained.experiment.env.get_string("id");
+    Kwargs kwargs = trained.experiment.env_kwargs.values();
+    for (const auto& [key, value] : parse_env_kwargs(env_id, options->kwargs)) kwargs[key] = value;
+    // Up to 100 episodes side by side (the largest divisor of --episodes).
+    int64_t batch = std::min<int64_t>(100, options->episodes);
+    while (options->episodes % batch != 0) --batch;
+    VectorEnvOptions env_options;
+    env_options.autoreset = AutoresetMode::Disabled;
+    VectorEnv envs(env_id, batch, kwargs, env_options);
+    const EnvSpec& spec = envs.spec();
+
+    std::ofstream out(options->out);
+    if (!out) throw Error("cannot write '" + options->out + "'");
+    out << "episode,t,reward";
+    for (const auto& key : spec.info_keys) {
+      if (key.size == 1) out << "," << key.name;
+      else
+        for (int64_t i = 0; i < key.size; ++i) out << "," << key.name << "_" << i;
+    }
+    out << "\n";
+    std::vector<at::Tensor> values, masks;  // per info key, refreshed each step
+    int64_t t = 0, first_episode = 0;
+    trained.agent->play(envs, options->episodes, options->seed, [&] {
+      values.clear();
+      masks.clear();
+      for (const auto& key : spec.info_keys) {
+        values.push_back(envs.info(key.name).reshape({batch, key.size}).contiguous());
+        masks.push_back(envs.info_mask(key.name).contiguous());
+      }
+      const double* reward = envs.rewards().data_ptr<double>();
+      bool all_ended = true;
+      for (int64_t b = 0; b < batch; ++b) {
+        out << first_episode + b << "," << t << "," << number(reward[b]);
+        for (size_t k = 0; k < values.size(); ++k) {
+          const bool present = masks[k].data_ptr<bool>()[b];
+          const double* v = values[k].data_ptr<double>() + b * spec.info_keys[k].size;
+          for (int64_t i = 0; i < spec.info_keys[k].size; ++i) out << "," << (present ? number(v[i]) : "");
+        }
+        out << "\n";
+        all_ended = all_ended && (envs.terminations().data_ptr<bool>()[b] || envs.truncations().data_ptr<bool>()[b]);
+      }
+      ++t;
+      if (all_ended) {
+        t = 0;
+        first_episode += batch;
+      }
+    });
+    if (!out) throw Error("writing '" + options->out + "' failed");
+    spdlog::info("{} episodes of {} -> {}", options->episodes, env_id, options->out);
+  });
+}
+
+}  // namespace dopa::cli

@@ -1,0 +1,26 @@
+#include "dopa/runner/trained_agent.h"
+
+#include <filesystem>
+
+#include "dopa/core/error.h"
+#include "dopa/core/registry.h"
+
+namespace dopa {
+
+namespace fs = std::filesystem;
+
+TrainedAgent load_trained_agent(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  if (!fs::exists(dir / "config.toml")) throw Error("'" + run_dir + "' has no config.toml (is it a run folder?)");
+  TrainedAgent trained{load_experiment((dir / "config.toml").string()), nullptr};
+  const Experiment& experiment = trained.experiment;
+  const auto& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  const auto spec = make(experiment.env.get_string("id"), experiment.env_kwargs.values())->spec();
+  trained.agent = registration.factory(experiment.agent, spec, 0);
+  const fs::path model = fs::exists(dir / "model.pt") ? dir / "model.pt" : dir / "checkpoint.pt";
+  if (!fs::exists(model)) throw Error("'" + run_dir + "' holds no model.pt or checkpoint.pt");
+  trained.agent->load(model.string());
+  return trained;
+}
+
+}  // namespace dopa

@@ -1,0 +1,22 @@
+// A trained agent rebuilt from its run folder: the resolved experiment (config.toml) and the saved
+// parameters (model.pt, or the last checkpoint.pt of a run that was cut short). Used by `dopa eval`
+// and `dopa play` to test with frozen weights.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dopa/runner/experiment.h"
+#include "dopa/train/agent.h"
+
+namespace dopa {
+
+struct TrainedAgent {
+  Experiment experiment;
+  std::unique_ptr<Agent> agent;
+};
+
+// Throws dopa::Error naming the folder when it is not a run folder or holds no parameters.
+TrainedAgent load_trained_agent(const std::string& run_dir);
+
+}  // namespace dopa
