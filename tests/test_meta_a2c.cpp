@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
@@ -31,6 +32,21 @@ dopa::VectorEnv envs_for(const std::string& id, int64_t n, const dopa::Kwargs& k
   dopa::VectorEnvOptions options;
   options.autoreset = dopa::AutoresetMode::SameStep;
   return dopa::VectorEnv(id, n, kwargs, options);
+}
+
+TEST(MetaA2C, LambdaReturnsSpanOneStepTargetsToMonteCarloReturns) {
+  torch::manual_seed(3);
+  const torch::Tensor reward = torch::rand({6, 3}, torch::kFloat64), values = torch::rand({6, 3}, torch::kFloat64);
+  const double gamma = 0.9;
+  torch::Tensor monte_carlo = torch::zeros_like(reward), g = torch::zeros({3}, torch::kFloat64);
+  for (int64_t t = 5; t >= 0; --t) monte_carlo[t] = g = reward[t] + gamma * g;
+  EXPECT_TRUE(torch::allclose(dopa::agents::lambda_returns(reward, values, gamma, 1.0), monte_carlo, 1e-12, 1e-12));
+  torch::Tensor one_step = reward.clone();
+  one_step.slice(0, 0, 5) += gamma * values.slice(0, 1, 6);
+  EXPECT_TRUE(torch::allclose(dopa::agents::lambda_returns(reward, values, gamma, 0.0), one_step, 1e-12, 1e-12));
+  // In between: R_t = r_t + gamma ((1 - lambda) V_{t+1} + lambda R_{t+1}).
+  const torch::Tensor r = dopa::agents::lambda_returns(reward, values, gamma, 0.3);
+  EXPECT_TRUE(torch::allclose(r[2], reward[2] + gamma * (0.7 * values[3] + 0.3 * r[3]), 1e-12, 1e-12));
 }
 
 TEST(MetaA2C, ModulatedPlasticNetworkLearnsTheEasyBandit) {

@@ -5,8 +5,8 @@
 //   1. run B episodes in lockstep to their end (they must end together: fixed-length tasks), the
 //      recurrent core starting each from zero state, choosing actions from the softmax policy;
 //   2. replay the episode through the core with gradients (unroll: full backpropagation through time,
-//      through the plastic traces) and compute, with G_t = r_t + gamma G_{t+1} (Monte Carlo, G_T = 0)
-//      and advantage A_t = G_t - V_t:
+//      through the plastic traces) and compute, with G_t = r_t + gamma G_{t+1} (Monte Carlo, G_T = 0;
+//      with gae_lambda < 1 the lambda-return instead, lambda_returns.h) and advantage A_t = G_t - V_t:
 //        L = (1/T) sum_t [ -mean_b log pi(a_t) sg(A_t) + c_ent * mean_b sum_a pi^2 + c_v * mean_b A_t^2 ]
 //      (c_ent weighs the Simpson index sum_a pi^2, the official code's "entropy" penalty; entropy =
 //      "entropy" uses -H(pi) instead);
@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
@@ -55,13 +56,14 @@ double linear_schedule(double start, double end, double fraction, double progres
 }
 
 struct MetaA2CConfig {
-  double gamma, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
+  double gamma, gae_lambda, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
   std::string entropy, optimizer;
   int64_t burn_in, log_interval, checkpoint_every, record_every;
   bool lr_anneal, baseline_element0, record_modulator;
 
   explicit MetaA2CConfig(const Config& c)
       : gamma(c.get_float("gamma")),
+        gae_lambda(c.get_float("gae_lambda")),
         entropy_coef(c.get_float("entropy_coef")),
         entropy_coef_end(c.get_float("entropy_coef_end")),
         entropy_anneal(c.get_float("entropy_anneal")),
@@ -81,6 +83,7 @@ struct MetaA2CConfig {
     if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
     if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
+    if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("meta_a2c 'gae_lambda' must be in [0, 1]");
     if (log_interval < 1) throw Error("meta_a2c 'log_interval' must be >= 1");
     if (burn_in < 0 || checkpoint_every < 0 || record_every < 1)
       throw Error("meta_a2c 'burn_in' and 'checkpoint_every' must be >= 0, 'record_every' >= 1");
@@ -230,7 +233,10 @@ class MetaA2C : public Agent {
         const torch::Tensor policy = log_policy.exp();
         torch::Tensor values = model_->value->forward(hs).squeeze(2);  // (T, B)
         if (cfg_.baseline_element0) values = values.select(1, 0).unsqueeze(1).expand({T, B});
-        const torch::Tensor advantage = returns - values;
+        // The value regresses on the Monte Carlo return (gae_lambda = 1, the papers' form) or on the
+        // lambda-return; the policy's advantage is that target minus the value.
+        const torch::Tensor target = cfg_.gae_lambda == 1.0 ? returns : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
+        const torch::Tensor advantage = target - values;
         const torch::Tensor log_prob = log_policy.gather(2, torch::stack(actions).unsqueeze(2)).squeeze(2);
         policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
         value_loss = advantage.pow(2).mean(1).sum() / T;
@@ -388,7 +394,8 @@ AgentRegistration meta_a2c_registration() {
   r.description = "whole-episode A2C for recurrent meta-RL (Backpropamine's trainer); plastic and neuromodulated cores";
   r.config = nn::core_config_keys("modplast", 100);
   const ConfigSchema own = {
-      {"gamma", 0.9, "discount of the Monte Carlo returns"},
+      {"gamma", 0.9, "discount of the returns"},
+      {"gae_lambda", 1.0, "lambda of the value target and advantage (1: Monte Carlo returns, as the papers; RL² used 0.3)"},
       {"entropy", "sum_p2", "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy",
        {"sum_p2", "entropy"}},
       {"entropy_coef", 0.03, "weight of the exploration term (bent); with entropy_anneal, its start"},
