@@ -253,20 +253,28 @@ torch::Tensor plastic_step_fused(const PlasticRnn& core, const torch::Tensor& u,
   torch::Tensor h = torch::empty({B, n}, uc.options());
   torch::Tensor rates = torch::zeros({B, cfg.fanout ? n : 1}, uc.options());
   torch::Tensor zs = torch::zeros({B}, uc.options()), ms = torch::zeros({B}, uc.options());
+  // A checkpoint keeps the traces before this step: the tape takes the live tensors as they are, and
+  // this step's update writes into new ones (no copy).
+  torch::Tensor hebb_in = hebb, elig_in = elig;
   if (tape != nullptr && static_cast<int64_t>(tape->h.size()) % cfg.checkpoint_every == 0) {
-    tape->hebb.push_back(hebb.clone());
-    if (elig.defined()) tape->elig.push_back(elig.clone());
+    tape->hebb.push_back(hebb);
+    hebb = torch::empty_like(hebb);
+    if (elig.defined()) {
+      tape->elig.push_back(elig);
+      elig = torch::empty_like(elig);
+    }
   }
   AT_DISPATCH_FLOATING_TYPES(uc.scalar_type(), "plastic_step_fused", [&] {
     using S = scalar_t;
     std::vector<S> zeros;
     const Params<S> p = step_params<S>(core, zeros);
-    DOPA_KERNEL_CALL(step_activate<S>, cfg, p, B, uc.data_ptr<S>(), hp.data_ptr<S>(), hebb.data_ptr<S>(),
+    DOPA_KERNEL_CALL(step_activate<S>, cfg, p, B, uc.data_ptr<S>(), hp.data_ptr<S>(), hebb_in.data_ptr<S>(),
                      h.data_ptr<S>());
     // The TD error needs h_t (through the critic), so it is asked for between the two halves.
     torch::Tensor delta;
     if (cfg.dopamine) delta = dopamine(h).detach().to(uc.scalar_type()).contiguous();
-    DOPA_KERNEL_CALL(step_plasticity<S>, cfg, p, B, hp.data_ptr<S>(), h.data_ptr<S>(), hebb.data_ptr<S>(),
+    DOPA_KERNEL_CALL(step_plasticity<S>, cfg, p, B, hp.data_ptr<S>(), h.data_ptr<S>(), hebb_in.data_ptr<S>(),
+                     hebb.data_ptr<S>(), elig.defined() ? elig_in.data_ptr<S>() : nullptr,
                      elig.defined() ? elig.data_ptr<S>() : nullptr, delta.defined() ? delta.data_ptr<S>() : nullptr,
                      rates.data_ptr<S>(), zs.data_ptr<S>(), ms.data_ptr<S>());
   });

@@ -18,9 +18,9 @@ namespace dopa::nn {
 class PlasticRnn;
 
 // One forward step for a batch, without gradients: the traces H (B, N, N) and E (B, N, N, or
-// undefined) are updated in place. u = W_in x + b (B, N). Returns h_t (a new tensor); writes M_t
-// into `modulator` ((B, 1) or (B, N)) when the core is modulated.
-// With a tape, the step is recorded into it.
+// undefined) are updated in place, except on a step the tape checkpoints: the tape keeps the old
+// tensors and `hebb` and `elig` are set to new ones. u = W_in x + b (B, N). Returns h_t (a new
+// tensor); writes M_t into `modulator` ((B, 1) or (B, N)) when the core is modulated.
 torch::Tensor plastic_step_fused(const PlasticRnn& core, const torch::Tensor& u, const torch::Tensor& h_prev,
                                  torch::Tensor& hebb, torch::Tensor& elig, const DopamineFn& dopamine,
                                  torch::Tensor* modulator, RolloutTape* tape = nullptr);

@@ -246,10 +246,10 @@ void update_traces(const Config& cfg, const Params<S>& p, const S* hp, const S* 
 }
 
 template <class S>
-void plasticity_impl(const Config& cfg, const Params<S>& p, const S* hp, const S* h, S* hebb, S* elig, S delta, S* z,
-                     S* m, S* rate) {
+void plasticity_impl(const Config& cfg, const Params<S>& p, const S* hp, const S* h, const S* hebb_in, S* hebb_out,
+                     const S* elig_in, S* elig_out, S delta, S* z, S* m, S* rate) {
   if (cfg.kind != Kind::Plastic) modulate(cfg, p, h, delta, z, m, rate);
-  update_traces(cfg, p, hp, h, rate, hebb, hebb, elig, elig);
+  update_traces(cfg, p, hp, h, rate, hebb_in, hebb_out, elig_in, elig_out);
 }
 
 // One batch element's view of one backward step t (see episode_backward).
@@ -444,12 +444,13 @@ void step_activate(const Config& cfg, const Params<S>& p, int64_t batch, const S
 }
 
 template <class S>
-void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h, S* hebb, S* elig,
-                     const S* delta, S* rates, S* zs, S* ms) {
-  const int64_t n = cfg.n, rate_size = cfg.fanout ? n : 1;
+void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h, const S* hebb_in,
+                     S* hebb_out, const S* elig_in, S* elig_out, const S* delta, S* rates, S* zs, S* ms) {
+  const int64_t n = cfg.n, nn = n * n, rate_size = cfg.fanout ? n : 1;
   std::vector<S> rate(n);
   for (int64_t b = 0; b < batch; ++b) {
-    plasticity_impl(cfg, p, hp + b * n, h + b * n, hebb + b * n * n, elig ? elig + b * n * n : nullptr,
+    plasticity_impl(cfg, p, hp + b * n, h + b * n, hebb_in + b * nn, hebb_out + b * nn,
+                    elig_in ? elig_in + b * nn : nullptr, elig_out ? elig_out + b * nn : nullptr,
                     delta ? delta[b] : S(0), zs + b, ms + b, rate.data());
     std::copy_n(rate.data(), rate_size, rates + b * rate_size);
   }
@@ -486,8 +487,10 @@ void episode_forward(const Config& cfg, const Params<S>& p, int64_t T, int64_t B
       }
       for (int64_t g = 0; g < group; ++g) {
         const int64_t i = t * B + b0 + g;
-        plasticity_impl(cfg, p, hp[g], h[g], hebb.data() + g * nn, modul ? elig.data() + g * nn : nullptr,
-                        delta ? delta[i] : S(0), zs + i, ms + i, rate.data());
+        S* traces = hebb.data() + g * nn;
+        S* eligibility = modul ? elig.data() + g * nn : nullptr;
+        plasticity_impl(cfg, p, hp[g], h[g], traces, traces, eligibility, eligibility, delta ? delta[i] : S(0),
+                        zs + i, ms + i, rate.data());
       }
     }
   }
@@ -580,8 +583,8 @@ void episode_backward(const Config& cfg, const Params<S>& p, int64_t T, int64_t 
 
 #define DOPA_INSTANTIATE(S)                                                                                        \
   template void step_activate<S>(const Config&, const Params<S>&, int64_t, const S*, const S*, const S*, S*);     \
-  template void step_plasticity<S>(const Config&, const Params<S>&, int64_t, const S*, const S*, S*, S*, const S*, \
-                                   S*, S*, S*);                                                                    \
+  template void step_plasticity<S>(const Config&, const Params<S>&, int64_t, const S*, const S*, const S*, S*,      \
+                                   const S*, S*, const S*, S*, S*, S*);                                            \
   template void episode_forward<S>(const Config&, const Params<S>&, int64_t, int64_t, const S*, const S*, S*, S*,  \
                                    S*, S* const*, S* const*);                                                      \
   template void episode_backward<S>(const Config&, const Params<S>&, int64_t, int64_t, const S*, const S*,         \

@@ -51,10 +51,12 @@ struct GradSums {
   template <class S>                                                                                              \
   void step_activate(const Config& cfg, const Params<S>& p, int64_t batch, const S* u, const S* hp, const S* hebb, \
                      S* h);                                                                                       \
-  /* the modulator and the traces, in place; rates (B, 1 or N) receive the rates, zs and ms (B) z_t and M_t */   \
+  /* the modulator and the traces from hebb_in (elig_in) into hebb_out (elig_out), which may be the same */      \
+  /* arrays; rates (B, 1 or N) receive the rates, zs and ms (B) z_t and M_t */                                    \
   template <class S>                                                                                              \
-  void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h, S* hebb,     \
-                       S* elig, const S* delta, S* rates, S* zs, S* ms);                                          \
+  void step_plasticity(const Config& cfg, const Params<S>& p, int64_t batch, const S* hp, const S* h,             \
+                       const S* hebb_in, S* hebb_out, const S* elig_in, S* elig_out, const S* delta, S* rates,    \
+                       S* zs, S* ms);                                                                             \
   /* a whole episode: hs (T, B, N), zs and ms (T, B), the traces before every checkpoint_every-th step: */   \
   /* hebb_checkpoints[segment] (B, N, N), and elig_checkpoints for modul */                   \
   template <class S>                                                                                              \

@@ -60,6 +60,7 @@ torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const D
     torch::Tensor h = plastic_step_fused(*this, input->forward(x), state.tensors[0], state.tensors[1], elig, dopamine,
                                          &state.modulator, state.tape.get());
     state.tensors[0] = h;
+    if (retroactive()) state.tensors[2] = elig;  // a checkpointing step hands back new trace tensors
     return h;
   }
   const torch::Tensor& h_prev = state.tensors[0];

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every recurrent core on the independent two-armed bandit, parameter-matched at about 10.4K
+# parameters (LSTM 48: 10,515; rnn 98: 10,391; plastic 70: 10,364; modplast 70: 10,434; modul 70:
+# 10,435), with the settings of independent_lstm.toml, then scored with frozen weights: regret at
+# t = 100 over 300 test episodes (the issue's protocol, seed 12345) and over 3,000 (seed 777, for
+# a tighter estimate).
+#
+#   experiments/bandits/cores.sh [SEED] [OUT]      # default seed 0, experiments/bandits/results/cores
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+seed="${1:-0}"
+out="${2:-experiments/bandits/results/cores}"
+dopa="${DOPA:-build/dopa}"
+mkdir -p "$out"
+for spec in lstm:48 rnn:98 plastic:70 modplast:70 modul:70; do
+  core="${spec%%:*}" hidden="${spec##*:}"
+  run="$out/$core-s$seed"
+  if [[ ! -f "$run/summary.json" ]]; then
+    rm -rf "$run"
+    /usr/bin/time -f "%U" -o "$run.cpu" "$dopa" run experiments/bandits/independent_lstm.toml --set "seed=$seed" \
+      --set "agent.core=$core" --set "agent.hidden=$hidden" --out "$run" --no-progress 2>"$run.log"
+  fi
+  "$dopa" eval --run "$run" --episodes 300 --seed 12345 --out "$run/eval300" >/dev/null
+  "$dopa" eval --run "$run" --episodes 3000 --seed 777 --out "$run/eval3000" >/dev/null
+  printf '%-9s cpu %6.0f s  regret@100 (300) %s  (3000) %s\n' "$core" "$(cat "$run.cpu")" \
+    "$(sed -n 2p "$run/eval300/summary.csv" | cut -d, -f13,14)" "$(sed -n 2p "$run/eval3000/summary.csv" | cut -d, -f13,14)"
+done
