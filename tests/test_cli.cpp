@@ -181,6 +181,7 @@ TEST(Cli, RunWritesTheRunFolder) {
   EXPECT_EQ(metrics.substr(0, metrics.find('\n')).rfind("global_step,wall_time,episodes,episodic_return", 0), 0u);
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 1 + 20);  // 400 steps / (2 envs x 10 steps)
   EXPECT_NE(read(run / "summary.json").find("\"global_step\" : 400"), std::string::npos) << read(run / "summary.json");
+  EXPECT_NE(read(run / "summary.json").find("\"parameters\" : "), std::string::npos) << read(run / "summary.json");
   // The resolved config runs again as it is, and an existing folder is not overwritten.
   const Result again = dopa("run " + (run / "config.toml").string() + " --out " + (dir / "run2").string() + " --no-progress");
   EXPECT_EQ(again.status, 0) << again.out;

@@ -224,6 +224,12 @@ class A2C : public Agent {
     return result;
   }
 
+  int64_t num_parameters() const override {
+    int64_t count = 0;
+    for (const auto& p : model_->parameters()) count += p.numel();
+    return count;
+  }
+
   void save(const std::string& path) const override { torch::save(model_, path); }
 
  private:

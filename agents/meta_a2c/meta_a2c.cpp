@@ -288,6 +288,12 @@ class MetaA2C : public Agent {
     return result;
   }
 
+  int64_t num_parameters() const override {
+    int64_t count = 0;
+    for (const auto& p : model_->parameters()) count += p.numel();
+    return count;
+  }
+
   void save(const std::string& path) const override { torch::save(model_, path); }
 
   void load(const std::string& path) override {

@@ -132,9 +132,10 @@ RunOutcome run_experiment(const RunOptions& options) {
   fs::create_directories(dir);
   write_text(dir / "config.toml", experiment.to_toml());
   at::set_num_threads(static_cast<int>(experiment.top.get_int("torch_threads")));
-  spdlog::info("run '{}': {} x {} ({} thread(s)), agent {}, {} steps -> {}", experiment.name(),
+  spdlog::info("run '{}': {} x {} ({} thread(s)), agent {} ({} parameters), {} steps -> {}", experiment.name(),
                experiment.env.get_int("num_envs"), experiment.env.get_string("id"), envs.num_threads(),
-               experiment.agent.get_string("algo"), experiment.top.get_int("total_steps"), outcome.run_dir);
+               experiment.agent.get_string("algo"), agent->num_parameters(), experiment.top.get_int("total_steps"),
+               outcome.run_dir);
 
   // 3. Train.
   TrainOptions train_options;
@@ -168,6 +169,7 @@ RunOutcome run_experiment(const RunOptions& options) {
       {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
       {"interrupted", outcome.interrupted},
   };
+  if (agent->num_parameters() >= 0) summary.insert("parameters", agent->num_parameters());
   if (envs.spec().reward_threshold) summary.insert("reward_threshold", *envs.spec().reward_threshold);
   std::ostringstream json;
   json << toml::json_formatter{summary} << "\n";

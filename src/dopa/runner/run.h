@@ -4,7 +4,7 @@
 // agent keys, that the agent can handle the env); then the run folder gets
 //   config.toml    the resolved experiment (every key, defaults included)
 //   metrics.csv    one row per logged update, flushed as written
-//   summary.json   the outcome: steps, episodes, final and best return, wall time, steps/s
+//   summary.json   the outcome: steps, episodes, final and best return, wall time, steps/s, parameters
 //   model.pt       the trained parameters
 // Ctrl-C (SIGINT) or SIGTERM ends training after the current update; the folder is completed with
 // what was done and summary.json says "interrupted": true. An agent that writes checkpoints

@@ -65,6 +65,8 @@ class Agent {
   // envs.num_envs() episodes, seeding batch k with seed + k * num_envs (env i: + i). `episodes`
   // must be a multiple of num_envs. on_step runs after every step. The default: dopa::Error.
   virtual void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step);
+  // The number of trained parameters (scalars), for comparisons at equal size; -1 when unknown.
+  virtual int64_t num_parameters() const { return -1; }
 };
 
 struct AgentRegistration {
