@@ -8,27 +8,17 @@
 // task's stay probabilities.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <fstream>
 #include <memory>
 
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
+#include "dopa/core/strings.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/runner/trained_agent.h"
 
 namespace dopa::cli {
-
-namespace {
-
-std::string number(double v) {
-  char text[64];
-  const auto result = std::to_chars(text, text + sizeof text, v);
-  return std::string(text, result.ptr);
-}
-
-}  // namespace
 
 void add_play_command(CLI::App& app) {
   struct Options {
@@ -78,11 +68,11 @@ void add_play_command(CLI::App& app) {
       const double* reward = envs.rewards().data_ptr<double>();
       bool all_ended = true;
       for (int64_t b = 0; b < batch; ++b) {
-        out << first_episode + b << "," << t << "," << number(reward[b]);
+        out << first_episode + b << "," << t << "," << shortest_text(reward[b]);
         for (size_t k = 0; k < values.size(); ++k) {
           const bool present = masks[k].data_ptr<bool>()[b];
           const double* v = values[k].data_ptr<double>() + b * spec.info_keys[k].size;
-          for (int64_t i = 0; i < spec.info_keys[k].size; ++i) out << "," << (present ? number(v[i]) : "");
+          for (int64_t i = 0; i < spec.info_keys[k].size; ++i) out << "," << (present ? shortest_text(v[i]) : "");
         }
         out << "\n";
         all_ended = all_ended && (envs.terminations().data_ptr<bool>()[b] || envs.truncations().data_ptr<bool>()[b]);

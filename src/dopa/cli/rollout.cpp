@@ -5,7 +5,6 @@
 // Row t = 0 of each episode is the reset observation (action and reward empty). The first episode
 // is reset with the seed; later ones continue the env's RNG. Numbers are written as the shortest
 // text that reads back to the same double.
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
+#include "dopa/core/strings.h"
 
 namespace dopa::cli {
 
@@ -31,11 +31,6 @@ struct RolloutOptions {
   std::string out;
 };
 
-std::string number(double v) {
-  char text[64];
-  const auto result = std::to_chars(text, text + sizeof text, v);
-  return std::string(text, result.ptr);
-}
 
 // One action per line: an integer for Discrete spaces, numbers separated by commas or spaces for
 // Box spaces. Blank lines and lines starting with '#' are skipped.
@@ -100,9 +95,9 @@ void rollout(const RolloutOptions& options) {
   Rng action_rng(options.seed + (uint64_t{1} << 32));  // a stream apart from the env's
   auto write_row = [&](int64_t episode, int64_t t, const std::vector<double>* action, const StepResult* r) {
     out << episode << "," << t;
-    for (int64_t i = 0; i < action_space.size(); ++i) out << "," << (action ? number((*action)[i]) : "");
-    for (double v : session.obs()) out << "," << number(v);
-    out << "," << (r ? number(r->reward) : "") << "," << (r && r->terminated) << "," << (r && r->truncated) << "\n";
+    for (int64_t i = 0; i < action_space.size(); ++i) out << "," << (action ? shortest_text((*action)[i]) : "");
+    for (double v : session.obs()) out << "," << shortest_text(v);
+    out << "," << (r ? shortest_text(r->reward) : "") << "," << (r && r->terminated) << "," << (r && r->truncated) << "\n";
   };
 
   try {
@@ -125,7 +120,7 @@ void rollout(const RolloutOptions& options) {
       StepResult r;
       if (action_space.is_discrete()) {
         if (action[0] != static_cast<double>(static_cast<int64_t>(action[0])))
-          throw Error("action " + number(action[0]) + " at step " + std::to_string(step + 1) + " is not an integer");
+          throw Error("action " + shortest_text(action[0]) + " at step " + std::to_string(step + 1) + " is not an integer");
         r = session.step(Action(static_cast<int64_t>(action[0])));
       } else {
         for (int64_t i = 0; i < action_space.size(); ++i) box[i] = static_cast<float>(action[i]);

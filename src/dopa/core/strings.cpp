@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <utility>
 
 namespace dopa {
@@ -65,6 +66,12 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
     out += "'" + matches[i] + "'";
   }
   return out + "?";
+}
+
+std::string shortest_text(double v) {
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, v);
+  return std::string(text, result.ptr);
 }
 
 }  // namespace dopa

@@ -16,6 +16,9 @@ std::vector<std::string> close_matches(const std::string& name, const std::vecto
 // "a, b, c".
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
 
+// The shortest text that reads back to the same double (CSV output).
+std::string shortest_text(double v);
+
 // " Did you mean 'x' or 'y'?" or "" when there is no close match.
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
 
