@@ -87,7 +87,7 @@ def main():
         medians = [statistics.median(curve[it] for curve in runs.values()) for it in points]
         lows = [quantile([curve[it] for curve in runs.values()], 0.25) for it in points]
         highs = [quantile([curve[it] for curve in runs.values()], 0.75) for it in points]
-        line, = ax.plot(points, moving_average(medians, args.smooth), label=f"{experiment} ({len(runs)} seeds)")
+        line, = ax.plot(points, moving_average(medians, args.smooth), label=f"{experiment} ({len(runs)} seed{'' if len(runs) == 1 else 's'})")
         ax.fill_between(points, moving_average(lows, args.smooth), moving_average(highs, args.smooth),
                         color=line.get_color(), alpha=0.2)
         finals = []

@@ -12,7 +12,7 @@ seed="${1:-0}"
 out="${2:-experiments/bandits/results/cores}"
 dopa="${DOPA:-build/dopa}"
 mkdir -p "$out"
-for spec in lstm:48 rnn:98 plastic:70 modplast:70 modul:70; do
+for spec in lstm:48 modplast:70 plastic:70 modul:70 rnn:98; do
   core="${spec%%:*}" hidden="${spec##*:}"
   run="$out/$core-s$seed"
   if [[ ! -f "$run/summary.json" ]]; then
