@@ -2,6 +2,7 @@
 
 #include "dopa/core/error.h"
 #include "dopa/runner/experiment.h"
+#include "dopa/runner/trained_agent.h"
 
 namespace {
 
@@ -72,6 +73,14 @@ TEST(Experiment, BadInputNamesTheKey) {
             std::string::npos);
   EXPECT_NE(error_of("[envs]\nid = 1\n").find("unknown section [envs]"), std::string::npos);
   EXPECT_THROW(dopa::load_experiment("/nonexistent/experiment.toml"), dopa::Error);
+}
+
+TEST(TrainedAgent, TestBatchIsTheLargestDivisorUpToTheLimit) {
+  EXPECT_EQ(dopa::test_batch_size(300), 100);
+  EXPECT_EQ(dopa::test_batch_size(7), 7);
+  EXPECT_EQ(dopa::test_batch_size(1000, 64), 50);
+  EXPECT_EQ(dopa::test_batch_size(101), 1);  // a prime above the limit: one at a time
+  EXPECT_THROW(dopa::test_batch_size(0), dopa::Error);
 }
 
 }  // namespace

@@ -235,7 +235,9 @@ class MetaA2C : public Agent {
         if (cfg_.baseline_element0) values = values.select(1, 0).unsqueeze(1).expand({T, B});
         // The value regresses on the Monte Carlo return (gae_lambda = 1, the papers' form) or on the
         // lambda-return; the policy's advantage is that target minus the value.
-        const torch::Tensor target = cfg_.gae_lambda == 1.0 ? returns : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
+        const torch::Tensor target = cfg_.gae_lambda == 1.0
+                                         ? returns
+                                         : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
         const torch::Tensor advantage = target - values;
         const torch::Tensor log_prob = log_policy.gather(2, torch::stack(actions).unsqueeze(2)).squeeze(2);
         policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;

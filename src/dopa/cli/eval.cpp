@@ -57,9 +57,7 @@ void add_eval_command(CLI::App& app) {
     if (resolved.has("task")) kwargs["task"] = resolved.values().at("task");
     std::vector<agents::BaselineResult> results;
     if (agent) {
-      // 100 episodes at a time (the largest divisor of --episodes up to 100).
-      int64_t batch = std::min<int64_t>(100, options->episodes);
-      while (options->episodes % batch != 0) --batch;
+      const int64_t batch = test_batch_size(options->episodes);
       agents::BaselineResult trained;
       trained.spec = options->run;
       trained.label = "trained(" + fs::path(options->run).filename().string() + ")";

@@ -39,9 +39,7 @@ void add_play_command(CLI::App& app) {
     const std::string env_id = trained.experiment.env.get_string("id");
     Kwargs kwargs = trained.experiment.env_kwargs.values();
     for (const auto& [key, value] : parse_env_kwargs(env_id, options->kwargs)) kwargs[key] = value;
-    // Up to 100 episodes side by side (the largest divisor of --episodes).
-    int64_t batch = std::min<int64_t>(100, options->episodes);
-    while (options->episodes % batch != 0) --batch;
+    const int64_t batch = test_batch_size(options->episodes);
     VectorEnvOptions env_options;
     env_options.autoreset = AutoresetMode::Disabled;
     VectorEnv envs(env_id, batch, kwargs, env_options);

@@ -1,5 +1,6 @@
 #include "dopa/runner/trained_agent.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "dopa/core/error.h"
@@ -21,6 +22,13 @@ TrainedAgent load_trained_agent(const std::string& run_dir) {
   if (!fs::exists(model)) throw Error("'" + run_dir + "' holds no model.pt or checkpoint.pt");
   trained.agent->load(model.string());
   return trained;
+}
+
+int64_t test_batch_size(int64_t episodes, int64_t max_batch) {
+  if (episodes < 1 || max_batch < 1) throw Error("test_batch_size: episodes and max_batch must be >= 1");
+  int64_t batch = std::min(max_batch, episodes);
+  while (episodes % batch != 0) --batch;
+  return batch;
 }
 
 }  // namespace dopa

@@ -3,6 +3,7 @@
 // and `dopa play` to test with frozen weights.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,5 +19,9 @@ struct TrainedAgent {
 
 // Throws dopa::Error naming the folder when it is not a run folder or holds no parameters.
 TrainedAgent load_trained_agent(const std::string& run_dir);
+
+// How many test episodes to play side by side: the largest divisor of `episodes` up to
+// `max_batch` (meta_a2c plays whole batches in lockstep, so the batch must divide the total).
+int64_t test_batch_size(int64_t episodes, int64_t max_batch = 100);
 
 }  // namespace dopa
