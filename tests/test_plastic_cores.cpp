@@ -49,6 +49,23 @@ TEST(Cores, BadCombinationsAreRejected) {
   EXPECT_THROW(dopa::nn::make_core(o), dopa::Error);
 }
 
+TEST(Cores, InitGainScalesTheGatedCoresWeightsNotTheirBiases) {
+  for (const std::string type : {"lstm", "gru"}) {
+    CoreOptions o = options(type, 4, 8);
+    torch::manual_seed(7);
+    const auto plain = dopa::nn::make_core(o)->named_parameters();
+    o.init_gain = 6.0;
+    torch::manual_seed(7);
+    const auto scaled = dopa::nn::make_core(o)->named_parameters();
+    for (const auto& item : plain) {
+      const bool weight = item.key().find("weight") != std::string::npos;
+      EXPECT_TRUE(torch::allclose(scaled[item.key()], (weight ? 6.0 : 1.0) * item.value())) << type << " " << item.key();
+    }
+    o.init_gain = 0.0;
+    EXPECT_THROW(dopa::nn::make_core(o), dopa::Error);
+  }
+}
+
 // The configurations the fused kernel must reproduce.
 std::vector<CoreOptions> plastic_variants(int64_t inputs, int64_t hidden) {
   std::vector<CoreOptions> variants;

@@ -57,6 +57,7 @@ struct CoreOptions {
   std::string modulator = "learned";  // learned, dopamine, both (modplast and modul)
   bool fanout = false;                // per-neuron modulation (simplemaze form): eta_i = f_i M + g_i
   double init_scale = 0.01;           // W and alpha ~ init_scale * U[0, 1)
+  double init_gain = 1.0;             // lstm, gru: weights ~ init_gain * U(-1/sqrt(hidden), 1/sqrt(hidden))
   double eta_init = 0.01;             // initial eta (plastic) and eta_E (modul)
   bool fused = true;                  // plastic cores: fused kernel for unroll() (false: autograd)
 };

@@ -29,8 +29,20 @@ torch::Tensor MlpCore::step(const torch::Tensor& x, CoreState& state, const Dopa
   return h;
 }
 
-LstmCore::LstmCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
+namespace {
+
+void scale_weights(torch::Tensor& w_ih, torch::Tensor& w_hh, double gain) {
+  if (gain == 1.0) return;
+  torch::NoGradGuard no_grad;
+  w_ih.mul_(gain);
+  w_hh.mul_(gain);
+}
+
+}  // namespace
+
+LstmCore::LstmCore(int64_t inputs, int64_t hidden, double gain) : hidden_(hidden) {
   cell_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
+  scale_weights(cell_->weight_ih, cell_->weight_hh, gain);
 }
 
 CoreState LstmCore::initial_state(int64_t batch) const {
@@ -44,8 +56,9 @@ torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const Dop
   return h;
 }
 
-GruCore::GruCore(int64_t inputs, int64_t hidden) : hidden_(hidden) {
+GruCore::GruCore(int64_t inputs, int64_t hidden, double gain) : hidden_(hidden) {
   cell_ = register_module("gru", torch::nn::GRUCell(inputs, hidden));
+  scale_weights(cell_->weight_ih, cell_->weight_hh, gain);
 }
 
 CoreState GruCore::initial_state(int64_t batch) const {
