@@ -4,8 +4,8 @@
 # 10,435), with the settings of independent_lstm.toml, then scored with frozen weights: regret at
 # t = 100 over 300 test episodes (the protocol, seed 12345) and over 3,000 (seed 777, for
 # a tighter estimate). The plastic and plain rnn cores train with Backpropamine's step size and clip
-# (Adam 3e-4, clip 4): with the LSTM's 2e-3 and 50 they collapse to a fixed policy
-# (experiments/bandits/RESULTS.md).
+# (Adam 3e-4, clip 4): with the LSTM's 2e-3 and 50 the plastic ones collapsed to a fixed policy
+# (experiments/bandits/RESULTS.md; rnn was not tried there).
 #
 #   experiments/bandits/cores.sh [SEED] [OUT]      # default seed 0, experiments/bandits/results/cores
 #   CORES="modul:70 rnn:98" experiments/bandits/cores.sh     # some of them

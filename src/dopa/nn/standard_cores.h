@@ -35,9 +35,10 @@ class MlpCore : public RecurrentCore {
 
 class LstmCore : public RecurrentCore {
  public:
-  // gain scales LibTorch's initial weights (not the biases). A larger start (gain ~6 on the bandits)
-  // gives the cell's gates products of inputs (e.g. previous action x previous reward) big enough to
-  // be learned from, where the default start leaves A2C at random play for thousands of updates.
+  // gain scales LibTorch's initial weights (not the biases). A larger start gives the gates products
+  // of inputs (e.g. previous action x previous reward) big enough to learn from: on the medium bandit
+  // gain 6 left random play within 200K steps where gain 1 sat there for 3M, but over whole runs it
+  // trained worse (experiments/bandits/RESULTS.md), so the default stays 1.
   LstmCore(int64_t inputs, int64_t hidden, double gain = 1.0);
   int64_t hidden_size() const override { return hidden_; }
   CoreState initial_state(int64_t batch) const override;
