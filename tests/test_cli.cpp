@@ -212,4 +212,44 @@ TEST(Cli, ResumeContinuesARunFromItsCheckpoint) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, WarmupRunsTheFirstStepsWithItsOwnSettingsThenTheRunsOwn) {
+  const fs::path dir = temp_dir("warmup");
+  const fs::path experiment = dir / "warmup.toml";
+  // 10 pulls per episode: an iteration is 10 steps per env, 20 in the warm-up (2 envs), 80 after (8).
+  std::ofstream(experiment) << R"(total_steps = 400
+[env]
+id = "Bandit-v0"
+num_envs = 8
+kwargs = { trials = 10 }
+[agent]
+algo = "meta_a2c"
+core = "lstm"
+hidden = 8
+burn_in = 0
+log_interval = 1
+checkpoint_every = 50
+[warmup]
+steps = 100
+env.num_envs = 2
+)";
+  const fs::path run = dir / "run";
+  const Result r = dopa("run " + experiment.string() + " --no-progress --out " + run.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream metrics(read(run / "metrics.csv"));
+  std::string line;
+  std::getline(metrics, line);  // header
+  std::vector<long> steps;
+  while (std::getline(metrics, line)) steps.push_back(std::stol(line.substr(0, line.find(','))));
+  const std::vector<long> expected = {20, 40, 60, 80, 100, 180, 260, 340, 420};
+  EXPECT_EQ(steps, expected);
+  EXPECT_NE(r.out.find("warm-up of"), std::string::npos) << r.out;
+  EXPECT_NE(read(run / "config.toml").find("[warmup]\nsteps = 100\nenv.num_envs = 2"), std::string::npos);
+  // Without the warm-up (--set warmup.steps=0), every iteration has 8 envs.
+  const Result plain = dopa("run " + experiment.string() + " --no-progress --set warmup.steps=0 --out " +
+                            (dir / "plain").string());
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  EXPECT_EQ(read(dir / "plain" / "metrics.csv").find("\n20,"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 }  // namespace

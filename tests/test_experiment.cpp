@@ -20,9 +20,10 @@ algo = "a2c"
 lr = 1e-4
 )";
 
-std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {},
+                     bool warmup_phase = false) {
   try {
-    dopa::parse_experiment(text, "test.toml", "test", overrides);
+    dopa::parse_experiment(text, "test.toml", "test", overrides, false, warmup_phase);
   } catch (const dopa::Error& e) {
     return e.what();
   }
@@ -73,6 +74,29 @@ TEST(Experiment, BadInputNamesTheKey) {
             std::string::npos);
   EXPECT_NE(error_of("[envs]\nid = 1\n").find("unknown section [envs]"), std::string::npos);
   EXPECT_THROW(dopa::load_experiment("/nonexistent/experiment.toml"), dopa::Error);
+}
+
+TEST(Experiment, WarmupOverridesApplyLastAndOnlyToTheWarmup) {
+  const std::string text = std::string(kExperiment) + "[warmup]\nsteps = 500\nenv.num_envs = 2\nagent.lr = 1e-3\n";
+  const auto e = dopa::parse_experiment(text, "test.toml", "t", {"agent.lr=3e-4", "agent.gamma=0.5"});
+  EXPECT_EQ(e.warmup_steps, 500);
+  EXPECT_EQ(e.env.get_int("num_envs"), 4);
+  EXPECT_EQ(e.agent.get_float("lr"), 3e-4);
+  const auto warm = dopa::parse_experiment(text, "test.toml", "t", {"agent.lr=3e-4", "agent.gamma=0.5"}, false, true);
+  EXPECT_EQ(warm.env.get_int("num_envs"), 2);
+  EXPECT_EQ(warm.agent.get_float("lr"), 1e-3);    // the warm-up's own value wins
+  EXPECT_EQ(warm.agent.get_float("gamma"), 0.5);  // the user's other settings hold in the warm-up too
+  // The resolved file keeps the warm-up, so a resumed run knows it.
+  const auto again = dopa::parse_experiment(e.to_toml(), "resolved.toml", "t", {}, false, true);
+  EXPECT_EQ(again.warmup_steps, 500);
+  EXPECT_EQ(again.env.get_int("num_envs"), 2);
+  EXPECT_EQ(dopa::parse_experiment(text, "test.toml", "t", {"warmup.steps=0"}).warmup_steps, 0);
+  EXPECT_NE(error_of(std::string(kExperiment) + "[warmup]\nsteps = 5\nseed = 1\n").find("not 'seed'"),
+            std::string::npos);
+  EXPECT_NE(error_of(kExperiment, {"warmup.steps=5"}).find("no [warmup] table"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kExperiment) + "[warmup]\nsteps = 5\nagent.lrr = 1\n", {}, true)
+                .find("Did you mean 'lr'?"),
+            std::string::npos);
 }
 
 TEST(TrainedAgent, TestBatchIsTheLargestDivisorUpToTheLimit) {

@@ -75,9 +75,13 @@ Override split_override(const std::string& assignment) {
   } else if (path.rfind("agent.", 0) == 0) {
     o.section = "agent";
     o.key = path.substr(6);
+  } else if (path == "warmup.steps") {
+    o.section = "warmup";
+    o.key = "steps";
   }
   if (o.key.empty() || o.key.find('.') != std::string::npos)
-    throw Error("malformed --set '" + assignment + "': keys are name, env.name, env.kwargs.name or agent.name");
+    throw Error("malformed --set '" + assignment +
+                "': keys are name, env.name, env.kwargs.name, agent.name or warmup.steps");
   return o;
 }
 
@@ -109,31 +113,59 @@ std::string Experiment::to_toml() const {
   write_table(out, "env", env);
   write_table(out, "env.kwargs", env_kwargs);
   write_table(out, "agent", agent);
+  if (warmup_steps > 0) {
+    out << "\n[warmup]\nsteps = " << warmup_steps << "\n";
+    for (const auto& [path, value] : warmup) out << path << " = " << value.to_string() << "\n";
+  }
   return out.str();
 }
 
-// The [quick] table as "path=value" overrides ("agent.burn_in=0"), nested tables flattened.
-void flatten_quick(const toml::table& table, const std::string& prefix, std::vector<std::string>& out) {
+namespace {
+
+using PathValues = std::vector<std::pair<std::string, Value>>;
+
+// A table of overrides ([quick], [warmup]) as dotted paths and values, nested tables flattened:
+// { agent = { burn_in = 0 } } -> ("agent.burn_in", 0).
+void flatten_table(const toml::table& table, const std::string& section, const std::string& prefix, PathValues& out) {
   for (const auto& [key_view, node] : table) {
     const std::string path = prefix + std::string(key_view.str());
-    if (const toml::table* inner = node.as_table()) {
-      flatten_quick(*inner, path + ".", out);
-    } else if (auto v = node.value_exact<bool>()) {
-      out.push_back(path + "=" + Value(*v).to_string());
-    } else if (auto i = node.value_exact<int64_t>()) {
-      out.push_back(path + "=" + Value(static_cast<long long>(*i)).to_string());
-    } else if (auto d = node.value_exact<double>()) {
-      out.push_back(path + "=" + Value(*d).to_string());
-    } else if (auto str = node.value_exact<std::string>()) {
-      out.push_back(path + "=" + *str);
+    if (const toml::table* inner = node.as_table()) flatten_table(*inner, section, path + ".", out);
+    else if (auto v = node.value_exact<bool>()) out.emplace_back(path, Value(*v));
+    else if (auto i = node.value_exact<int64_t>()) out.emplace_back(path, Value(static_cast<long long>(*i)));
+    else if (auto d = node.value_exact<double>()) out.emplace_back(path, Value(*d));
+    else if (auto str = node.value_exact<std::string>()) out.emplace_back(path, Value(*str));
+    else throw Error("'" + section + "." + path + "' has an unsupported type");
+  }
+}
+
+// ("agent.lr", 0.001) -> "agent.lr=0.001", as --set takes it (strings unquoted).
+std::string override_text(const std::string& path, const Value& value) {
+  return path + "=" + (value.type() == ValueType::String ? value.as_string() : value.to_string());
+}
+
+// The [warmup] table: `steps` and the overrides of the warm-up (env and agent keys only: the
+// warm-up is the start of the same run).
+void read_warmup(const toml::table& table, const std::string& source, Experiment& experiment) {
+  PathValues entries;
+  flatten_table(table, "warmup", "", entries);
+  for (auto& [path, value] : entries) {
+    if (path == "steps") {
+      if (value.type() != ValueType::Int || value.as_int() < 0)
+        throw Error(source + ": warmup.steps must be an integer >= 0");
+      experiment.warmup_steps = value.as_int();
+    } else if ((path.rfind("env.", 0) == 0 && path != "env.id") || (path.rfind("agent.", 0) == 0 && path != "agent.algo")) {
+      experiment.warmup.emplace_back(path, value);
     } else {
-      throw Error("'quick." + path + "' has an unsupported type");
+      throw Error(source + ": [warmup] sets env and agent keys (and steps), not '" + path +
+                  "' (the env ID and the agent stay those of the run)");
     }
   }
 }
 
+}  // namespace
+
 Experiment parse_experiment(const std::string& text, const std::string& source, const std::string& default_name,
-                            const std::vector<std::string>& user_overrides, bool quick) {
+                            const std::vector<std::string>& user_overrides, bool quick, bool warmup_phase) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -146,18 +178,25 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   // Sections.
   for (const auto& [key_view, node] : root) {
     const std::string key(key_view.str());
-    if (node.is_table() && key != "env" && key != "agent" && key != "quick")
-      throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent], [quick]");
+    if (node.is_table() && key != "env" && key != "agent" && key != "quick" && key != "warmup")
+      throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent], [quick], [warmup]");
   }
-  Kwargs top = table_values(root, "", {"env", "agent", "quick"});
-  // The quick variant's overrides come before the user's, who may override them again.
+  Kwargs top = table_values(root, "", {"env", "agent", "quick", "warmup"});
+  Experiment experiment;
+  if (const toml::table* warmup_table = subtable(root, "warmup", "warmup")) read_warmup(*warmup_table, source, experiment);
+  // The quick variant's overrides come before the user's, who may override them again; the
+  // warm-up's come last (the user's --set apply to the whole run, the warm-up changes its start).
   std::vector<std::string> overrides;
   if (quick) {
     const toml::table* quick_table = subtable(root, "quick", "quick");
     if (quick_table == nullptr) throw Error(source + " has no [quick] table (the quick variant's overrides)");
-    flatten_quick(*quick_table, "", overrides);
+    PathValues entries;
+    flatten_table(*quick_table, "quick", "", entries);
+    for (const auto& [path, value] : entries) overrides.push_back(override_text(path, value));
   }
   overrides.insert(overrides.end(), user_overrides.begin(), user_overrides.end());
+  if (warmup_phase)
+    for (const auto& [path, value] : experiment.warmup) overrides.push_back(override_text(path, value));
   const toml::table* env_table = subtable(root, "env", "env");
   const toml::table* agent_table = subtable(root, "agent", "agent");
   Kwargs env = env_table ? table_values(*env_table, "env", {"kwargs"}) : Kwargs{};
@@ -192,10 +231,10 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
     if (o.section.empty()) top[o.key] = parse_override(o, top_keys, "experiment key");
     else if (o.section == "env") env[o.key] = parse_override(o, env_keys, "[env] key");
     else if (o.section == "env.kwargs") env_kwargs[o.key] = parse_override(o, kwargs_schema, env_id + " kwarg");
+    else if (o.section == "warmup") experiment.warmup_steps = parse_value(o.text, ValueType::Int, o.path).as_int();
     else agent[o.key] = parse_override(o, agent_schema, registration.name + " key");
   }
 
-  Experiment experiment;
   experiment.top = resolve_config(top_keys, top, "experiment key");
   experiment.env = resolve_config(env_keys, env, "[env] key");
   experiment.env_kwargs = resolve_config(kwargs_schema, env_kwargs, env_id + " kwarg");
@@ -204,15 +243,20 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   if (experiment.top.get_int("torch_threads") < 1) throw Error("torch_threads must be >= 1");
   if (experiment.env.get_int("num_envs") < 1) throw Error("env.num_envs must be >= 1");
   if (experiment.env.get_int("num_threads") < 0) throw Error("env.num_threads must be >= 0");
+  if (experiment.warmup_steps < 0) throw Error("warmup.steps must be >= 0");
+  if (experiment.warmup_steps > 0 && experiment.warmup.empty())
+    throw Error(source + ": warmup.steps is set but no [warmup] table says which env or agent keys to change");
   return experiment;
 }
 
-Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool quick) {
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides, bool quick,
+                           bool warmup_phase) {
   std::ifstream in(path);
   if (!in) throw Error("cannot read experiment file '" + path + "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_experiment(text.str(), path, std::filesystem::path(path).stem().string(), overrides, quick);
+  return parse_experiment(text.str(), path, std::filesystem::path(path).stem().string(), overrides, quick,
+                          warmup_phase);
 }
 
 }  // namespace dopa

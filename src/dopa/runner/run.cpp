@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
@@ -45,26 +46,31 @@ class StopSignals {
   void (*previous_term_)(int);
 };
 
+// Writes metrics.csv, shows progress, and tells the agent to stop: on Ctrl-C, or at `stop_step`
+// (> 0: the end of the warm-up; the agent then checkpoints as on Ctrl-C).
 class RunMonitor : public TrainMonitor {
  public:
-  RunMonitor(const std::string& metrics_path, int64_t total_steps, int progress, bool append)
+  RunMonitor(const std::string& metrics_path, int64_t total_steps, int64_t stop_step, int progress, bool append)
       : metrics_(metrics_path, append),
         progress_(total_steps, "steps", progress),
+        stop_step_(stop_step),
         start_(std::chrono::steady_clock::now()) {}
 
   void log(int64_t global_step, const Metrics& metrics) override { metrics_.write(global_step, elapsed(), metrics); }
   void progress(int64_t global_step, double recent_return) override {
+    step_ = global_step;
     char status[64];
     std::snprintf(status, sizeof status, "return %.2f", recent_return);
     progress_.update(global_step, status);
   }
-  bool should_stop() const override { return g_stop_requested.load(); }
+  bool should_stop() const override { return g_stop_requested.load() || (stop_step_ > 0 && step_ >= stop_step_); }
   void finish() { progress_.finish(); }
   double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
  private:
   MetricsCsv metrics_;
   Progress progress_;
+  int64_t stop_step_, step_ = 0;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -75,19 +81,25 @@ std::string default_run_dir(const std::string& name) {
   return (fs::path("runs") / (name + "-" + stamp)).string();
 }
 
+// The step of the run folder's checkpoint (progress.txt), -1 if it has none.
+int64_t checkpoint_step(const fs::path& dir) {
+  std::ifstream progress(dir / "progress.txt");
+  std::string key;
+  int64_t step = -1;
+  while (progress >> key)
+    if (key == "global_step") progress >> step;
+  return step;
+}
+
 // A resumed run continues from its checkpoint: metrics rows logged after it (the run went on, then
 // was killed) would be logged again, so they go.
 void drop_metrics_after_checkpoint(const fs::path& dir) {
-  std::ifstream progress(dir / "progress.txt");
-  std::string key;
-  int64_t checkpoint_step = -1;
-  while (progress >> key)
-    if (key == "global_step") progress >> checkpoint_step;
-  if (checkpoint_step < 0 || !fs::exists(dir / "metrics.csv")) return;
+  const int64_t checkpoint = checkpoint_step(dir);
+  if (checkpoint < 0 || !fs::exists(dir / "metrics.csv")) return;
   std::ifstream in(dir / "metrics.csv");
   std::string line, kept;
   for (bool header = true; std::getline(in, line); header = false)
-    if (header || std::stoll(line.substr(0, line.find(','))) <= checkpoint_step) kept += line + "\n";
+    if (header || std::stoll(line.substr(0, line.find(','))) <= checkpoint) kept += line + "\n";
   in.close();
   const fs::path tmp = dir / "metrics.csv.tmp";
   std::ofstream(tmp) << kept;
@@ -100,11 +112,58 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw Error("cannot write '" + path.string() + "'");
 }
 
+
+// One stretch of training: the warm-up (stop_step > 0) or the run with its own settings. Builds
+// the envs and the agent of `experiment`, continues from the folder's checkpoint when `resume`.
+struct Phase {
+  TrainResult result;
+  double wall_time = 0.0;
+  int64_t parameters = -1;
+  std::optional<double> reward_threshold;
+};
+
+Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume, int64_t stop_step,
+                  const RunOptions& options) {
+  const AgentRegistration& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  VectorEnvOptions env_options;
+  env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
+  env_options.autoreset = registration.autoreset;
+  Kwargs env_kwargs = experiment.env_kwargs.values();
+  VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), env_kwargs, env_options);
+  const uint64_t seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
+  std::unique_ptr<Agent> agent = registration.factory(experiment.agent, envs.spec(), seed);
+  const int64_t total_steps = experiment.top.get_int("total_steps");
+  spdlog::info("{} '{}': {} x {} ({} thread(s)), agent {} ({} parameters), {} steps{} -> {}",
+               stop_step > 0 ? "warm-up of" : "run", experiment.name(), experiment.env.get_int("num_envs"),
+               experiment.env.get_string("id"), envs.num_threads(), registration.name, agent->num_parameters(),
+               total_steps, stop_step > 0 ? " (the first " + std::to_string(stop_step) + " with [warmup])" : "",
+               dir.string());
+
+  TrainOptions train_options;
+  train_options.seed = seed;
+  train_options.total_steps = total_steps;
+  train_options.run_dir = dir.string();
+  train_options.resume = resume;
+  if (resume) drop_metrics_after_checkpoint(dir);
+  RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume);
+  Phase phase;
+  {
+    StopSignals signals;
+    phase.result = agent->train(envs, train_options, monitor);
+  }
+  monitor.finish();
+  phase.wall_time = monitor.elapsed();
+  agent->save((dir / "model.pt").string());
+  phase.parameters = agent->num_parameters();
+  phase.reward_threshold = envs.spec().reward_threshold;
+  return phase;
+}
+
 }  // namespace
 
 RunOutcome run_experiment(const RunOptions& options) {
   // 1. Check everything before writing anything.
-  const bool resume = !options.resume_dir.empty();
+  bool resume = !options.resume_dir.empty();
   if (resume && !fs::exists(fs::path(options.resume_dir) / "config.toml"))
     throw Error("cannot resume '" + options.resume_dir + "': it has no config.toml (is it a run folder?)");
   const std::string experiment_path =
@@ -113,13 +172,14 @@ RunOutcome run_experiment(const RunOptions& options) {
   const AgentRegistration& agent_registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
   if (resume && !agent_registration.resumable)
     throw Error("cannot resume '" + options.resume_dir + "': agent " + agent_registration.name + " writes no checkpoints");
-  VectorEnvOptions env_options;
-  env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
-  env_options.autoreset = agent_registration.autoreset;
-  Kwargs env_kwargs = experiment.env_kwargs.values();
-  VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), env_kwargs, env_options);
-  const uint64_t seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
-  std::unique_ptr<Agent> agent = agent_registration.factory(experiment.agent, envs.spec(), seed);
+  std::optional<Experiment> warmup;
+  if (experiment.warmup_steps > 0) {
+    if (!agent_registration.resumable)
+      throw Error("[warmup] needs an agent that writes checkpoints (the run continues from the warm-up's); " +
+                  agent_registration.name + " does not");
+    warmup = load_experiment(experiment_path, options.overrides, options.quick, /*warmup_phase=*/true);
+  }
+  const int64_t total_steps = experiment.top.get_int("total_steps");
 
   RunOutcome outcome;
   outcome.run_dir = resume ? options.resume_dir
@@ -132,27 +192,29 @@ RunOutcome run_experiment(const RunOptions& options) {
   fs::create_directories(dir);
   write_text(dir / "config.toml", experiment.to_toml());
   at::set_num_threads(static_cast<int>(experiment.top.get_int("torch_threads")));
-  spdlog::info("run '{}': {} x {} ({} thread(s)), agent {} ({} parameters), {} steps -> {}", experiment.name(),
-               experiment.env.get_int("num_envs"), experiment.env.get_string("id"), envs.num_threads(),
-               experiment.agent.get_string("algo"), agent->num_parameters(), experiment.top.get_int("total_steps"),
-               outcome.run_dir);
 
-  // 3. Train.
-  TrainOptions train_options;
-  train_options.seed = seed;
-  train_options.total_steps = experiment.top.get_int("total_steps");
-  train_options.run_dir = dir.string();
-  train_options.resume = resume;
-  if (resume) drop_metrics_after_checkpoint(dir);
-  RunMonitor monitor((dir / "metrics.csv").string(), train_options.total_steps, options.progress, resume);
-  {
-    StopSignals signals;
-    outcome.result = agent->train(envs, train_options, monitor);
+  // 3. Train: the warm-up first (unless the checkpoint is past it), then the run's own settings from
+  // the warm-up's checkpoint.
+  std::optional<Phase> last;
+  int64_t start_step = -1;
+  double wall_time = 0.0;
+  auto train = [&](const Experiment& e, int64_t stop_step) {
+    last = train_phase(e, dir, resume, stop_step, options);
+    if (start_step < 0) start_step = last->result.start_step;
+    wall_time += last->wall_time;
+    resume = true;
+  };
+  if (warmup && (resume ? checkpoint_step(dir) : 0) < std::min(experiment.warmup_steps, total_steps)) {
+    train(*warmup, experiment.warmup_steps);
+    if (!g_stop_requested.load() && last->result.global_step < total_steps && checkpoint_step(dir) < 0)
+      throw Error("the warm-up left no checkpoint to continue from (are checkpoints turned off?)");
   }
-  monitor.finish();
-  outcome.wall_time = monitor.elapsed();
+  if (!last || (!g_stop_requested.load() && last->result.global_step < total_steps)) train(experiment, 0);
+  outcome.result = last->result;
+  outcome.result.start_step = start_step;
+  outcome.result.stopped_early = g_stop_requested.load();
+  outcome.wall_time = wall_time;
   outcome.interrupted = outcome.result.stopped_early;
-  agent->save((dir / "model.pt").string());
 
   // 4. The summary.
   const TrainResult& r = outcome.result;
@@ -169,8 +231,8 @@ RunOutcome run_experiment(const RunOptions& options) {
       {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
       {"interrupted", outcome.interrupted},
   };
-  if (agent->num_parameters() >= 0) summary.insert("parameters", agent->num_parameters());
-  if (envs.spec().reward_threshold) summary.insert("reward_threshold", *envs.spec().reward_threshold);
+  if (last->parameters >= 0) summary.insert("parameters", last->parameters);
+  if (last->reward_threshold) summary.insert("reward_threshold", *last->reward_threshold);
   std::ostringstream json;
   json << toml::json_formatter{summary} << "\n";
   write_text(dir / "summary.json", json.str());
