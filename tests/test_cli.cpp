@@ -239,9 +239,14 @@ env.num_envs = 2
   std::string line;
   std::getline(metrics, line);  // header
   std::vector<long> steps;
-  while (std::getline(metrics, line)) steps.push_back(std::stol(line.substr(0, line.find(','))));
+  std::vector<double> wall_times;
+  while (std::getline(metrics, line)) {
+    steps.push_back(std::stol(line.substr(0, line.find(','))));
+    wall_times.push_back(std::stod(line.substr(line.find(',') + 1)));
+  }
   const std::vector<long> expected = {20, 40, 60, 80, 100, 180, 260, 340, 420};
   EXPECT_EQ(steps, expected);
+  EXPECT_LT(wall_times[4], wall_times[5]);  // the clock runs on after the warm-up
   EXPECT_NE(r.out.find("warm-up of"), std::string::npos) << r.out;
   EXPECT_NE(read(run / "config.toml").find("[warmup]\nsteps = 100\nenv.num_envs = 2"), std::string::npos);
   // Without the warm-up (--set warmup.steps=0), every iteration has 8 envs.

@@ -50,13 +50,18 @@ class StopSignals {
 // (> 0: the end of the warm-up; the agent then checkpoints as on Ctrl-C).
 class RunMonitor : public TrainMonitor {
  public:
-  RunMonitor(const std::string& metrics_path, int64_t total_steps, int64_t stop_step, int progress, bool append)
+  RunMonitor(const std::string& metrics_path, int64_t total_steps, int64_t stop_step, int progress, bool append,
+             double clock_start)
       : metrics_(metrics_path, append),
         progress_(total_steps, "steps", progress),
         stop_step_(stop_step),
+        clock_start_(clock_start),
         start_(std::chrono::steady_clock::now()) {}
 
-  void log(int64_t global_step, const Metrics& metrics) override { metrics_.write(global_step, elapsed(), metrics); }
+  // metrics.csv's wall_time runs on across resumes and the warm-up.
+  void log(int64_t global_step, const Metrics& metrics) override {
+    metrics_.write(global_step, clock_start_ + elapsed(), metrics);
+  }
   void progress(int64_t global_step, double recent_return) override {
     step_ = global_step;
     char status[64];
@@ -71,6 +76,7 @@ class RunMonitor : public TrainMonitor {
   MetricsCsv metrics_;
   Progress progress_;
   int64_t stop_step_, step_ = 0;
+  double clock_start_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -92,18 +98,28 @@ int64_t checkpoint_step(const fs::path& dir) {
 }
 
 // A resumed run continues from its checkpoint: metrics rows logged after it (the run went on, then
-// was killed) would be logged again, so they go.
-void drop_metrics_after_checkpoint(const fs::path& dir) {
+// was killed) would be logged again, so they go. Returns the wall time of the last row kept, where
+// the resumed run's clock starts (0 if none).
+double drop_metrics_after_checkpoint(const fs::path& dir) {
   const int64_t checkpoint = checkpoint_step(dir);
-  if (checkpoint < 0 || !fs::exists(dir / "metrics.csv")) return;
+  if (checkpoint < 0 || !fs::exists(dir / "metrics.csv")) return 0.0;
   std::ifstream in(dir / "metrics.csv");
   std::string line, kept;
-  for (bool header = true; std::getline(in, line); header = false)
-    if (header || std::stoll(line.substr(0, line.find(','))) <= checkpoint) kept += line + "\n";
+  double wall_time = 0.0;
+  for (bool header = true; std::getline(in, line); header = false) {
+    if (header) {
+      kept += line + "\n";
+    } else if (std::stoll(line.substr(0, line.find(','))) <= checkpoint) {
+      kept += line + "\n";
+      const size_t second = line.find(',') + 1;  // global_step,wall_time,...
+      wall_time = std::stod(line.substr(second, line.find(',', second) - second));
+    }
+  }
   in.close();
   const fs::path tmp = dir / "metrics.csv.tmp";
   std::ofstream(tmp) << kept;
   fs::rename(tmp, dir / "metrics.csv");
+  return wall_time;
 }
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -144,8 +160,8 @@ Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume
   train_options.total_steps = total_steps;
   train_options.run_dir = dir.string();
   train_options.resume = resume;
-  if (resume) drop_metrics_after_checkpoint(dir);
-  RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume);
+  const double clock_start = resume ? drop_metrics_after_checkpoint(dir) : 0.0;
+  RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume, clock_start);
   Phase phase;
   {
     StopSignals signals;
