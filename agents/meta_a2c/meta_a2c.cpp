@@ -122,6 +122,54 @@ class MetaA2C : public Agent {
                              env.action_space.n());
   }
 
+  // What a rollout keeps for the update: per step, the core's input, the action, the reward and (for
+  // dopamine-modulated cores) the TD error fed to the plastic rule; each episode's return.
+  struct Rollout {
+    std::vector<torch::Tensor> inputs, actions, rewards, deltas;
+    torch::Tensor episode_returns;
+  };
+
+  // Runs the B episodes of `envs` (already reset) in lockstep to their end with the current
+  // parameters, the core starting from `state`: the policy's sampled actions, and for cores
+  // modulated by dopamine the critic's TD error delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1})
+  // (0 at t = 0). `record` (may be null) keeps what the update replays; after_step(t, delta, state)
+  // runs after every env step.
+  void run_episodes(VectorEnv& envs, nn::CoreState& state, Rollout* record,
+                    const std::function<void(int64_t, const torch::Tensor&, const nn::CoreState&)>& after_step) {
+    const int64_t B = envs.num_envs();
+    nn::RecurrentCore& core = *model_->core;
+    torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
+    torch::Tensor delta;
+    int64_t t = 0;
+    const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+      const torch::Tensor v = model_->value->forward(h).squeeze(1);
+      delta = t == 0 ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
+      return delta;
+    };
+    for (;; ++t) {
+      // A copy: the env overwrites its observation buffer when it steps, and the update replays this.
+      const torch::Tensor input = envs.observations().reshape({B, -1}).to(torch::kFloat32).clone();
+      const torch::Tensor h = core.step(input, state, dopamine);
+      const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
+      if (core.uses_dopamine()) previous_value = model_->value->forward(h).squeeze(1);  // only for the TD error
+      envs.step(action);
+      previous_reward = envs.rewards().to(torch::kFloat32);
+      if (record != nullptr) {
+        record->inputs.push_back(input);
+        record->actions.push_back(action);
+        record->rewards.push_back(previous_reward);
+        if (core.uses_dopamine()) record->deltas.push_back(delta);
+      }
+      after_step(t, delta, state);
+      const int64_t ended = ended_episodes(envs);
+      if (ended == B) break;
+      if (ended > 0)
+        throw Error("meta_a2c runs whole episodes in lockstep: " + envs.spec().id +
+                    "'s episodes must all end at the same step (fixed-length tasks)");
+    }
+    if (record != nullptr) record->episode_returns = envs.episode_returns().to(torch::kFloat32).clone();
+  }
+
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream
     const int64_t B = envs.num_envs();
@@ -164,49 +212,22 @@ class MetaA2C : public Agent {
         break;
       }
       // 1. The rollout: B episodes to their end, without gradients.
-      std::vector<torch::Tensor> inputs, actions, rewards, deltas;
-      torch::Tensor episode_returns;
+      Rollout rollout;
       const auto tape = std::make_shared<nn::RolloutTape>();  // lets the update skip the forward pass
       {
         torch::NoGradGuard no_grad;
         nn::CoreState state = core.initial_state(B);
         state.tape = tape;
-        torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
-        torch::Tensor delta;
-        const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-          const torch::Tensor v = model_->value->forward(h).squeeze(1);
-          delta = inputs.size() == 1 ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
-          return delta;
-        };
-        for (;;) {
-          inputs.push_back(envs.observations().reshape({B, -1}).to(torch::kFloat32).clone());
-          const torch::Tensor h = core.step(inputs.back(), state, dopamine);
-          const torch::Tensor probs = torch::softmax(model_->policy->forward(h), 1);
-          const torch::Tensor action = nn::sample_categorical(probs);
-          if (core.uses_dopamine()) {  // the critic's values only feed the TD error here
-            previous_value = model_->value->forward(h).squeeze(1);
-            deltas.push_back(delta);
-          }
-          envs.step(action);
-          previous_reward = envs.rewards().to(torch::kFloat32);
-          actions.push_back(action);
-          rewards.push_back(previous_reward);
-          const int64_t ended = ended_episodes(envs);
-          if (modulator_log.is_open() && iteration % cfg_.record_every == 0 && state.modulator.defined())
-            modulator_log << iteration << "," << inputs.size() - 1 << "," << previous_reward[0].item<float>() << ","
-                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
-                          << state.modulator[0].mean().item<float>() << "\n";
-          if (ended == B) {
-            episode_returns = envs.episode_returns().to(torch::kFloat32).clone();
-            break;
-          }
-          if (ended > 0)
-            throw Error("meta_a2c runs whole episodes in lockstep: " + envs.spec().id +
-                        "'s episodes must all end at the same step (fixed-length tasks)");
-        }
+        const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
+        run_episodes(envs, state, &rollout, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
+          if (record && s.modulator.defined())
+            modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
+                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << "," << s.modulator[0].mean().item<float>()
+                          << "\n";
+        });
       }
-      const int64_t T = static_cast<int64_t>(inputs.size());
-      const torch::Tensor reward = torch::stack(rewards);  // (T, B)
+      const int64_t T = static_cast<int64_t>(rollout.inputs.size());
+      const torch::Tensor reward = torch::stack(rollout.rewards);  // (T, B)
       torch::Tensor returns = torch::zeros({T, B});
       {
         torch::Tensor g = torch::zeros({B});
@@ -226,9 +247,8 @@ class MetaA2C : public Agent {
       {
         std::unique_ptr<torch::NoGradGuard> no_grad;
         if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
-        const torch::Tensor hs =
-            core.unroll(torch::stack(inputs), core.uses_dopamine() ? torch::stack(deltas) : torch::Tensor(), nullptr,
-                        tape.get());
+        const torch::Tensor deltas = core.uses_dopamine() ? torch::stack(rollout.deltas) : torch::Tensor();
+        const torch::Tensor hs = core.unroll(torch::stack(rollout.inputs), deltas, nullptr, tape.get());
         const torch::Tensor log_policy = torch::log_softmax(model_->policy->forward(hs), 2);  // (T, B, A)
         const torch::Tensor policy = log_policy.exp();
         torch::Tensor values = model_->value->forward(hs).squeeze(2);  // (T, B)
@@ -239,7 +259,7 @@ class MetaA2C : public Agent {
                                          ? returns
                                          : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
         const torch::Tensor advantage = target - values;
-        const torch::Tensor log_prob = log_policy.gather(2, torch::stack(actions).unsqueeze(2)).squeeze(2);
+        const torch::Tensor log_prob = log_policy.gather(2, torch::stack(rollout.actions).unsqueeze(2)).squeeze(2);
         policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
         value_loss = advantage.pow(2).mean(1).sum() / T;
         entropy = -(policy * log_policy).sum(2).mean();
@@ -257,8 +277,8 @@ class MetaA2C : public Agent {
       // 3. Book-keeping.
       result.global_step += T * B;
       result.episodes += B;
-      const double batch_return = episode_returns.mean().item<double>();
-      for (int64_t b = 0; b < B; ++b) recent.add(episode_returns[b].item<double>());
+      const double batch_return = rollout.episode_returns.mean().item<double>();
+      for (int64_t b = 0; b < B; ++b) recent.add(rollout.episode_returns[b].item<double>());
       interval_return += batch_return * B;
       interval_episodes += B;
       monitor.progress(result.global_step, recent.mean());
@@ -313,29 +333,10 @@ class MetaA2C : public Agent {
       throw Error("meta_a2c play: episodes (" + std::to_string(episodes) + ") must be a multiple of num_envs (" +
                   std::to_string(B) + ")");
     torch::NoGradGuard no_grad;
-    nn::RecurrentCore& core = *model_->core;
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
-      nn::CoreState state = core.initial_state(B);
-      torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
-      bool first = true;
-      const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-        const torch::Tensor v = model_->value->forward(h).squeeze(1);
-        return first ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
-      };
-      for (;;) {
-        const torch::Tensor x = envs.observations().reshape({B, -1}).to(torch::kFloat32);
-        const torch::Tensor h = core.step(x, state, dopamine);
-        const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
-        if (core.uses_dopamine()) previous_value = model_->value->forward(h).squeeze(1);
-        envs.step(action);
-        previous_reward = envs.rewards().to(torch::kFloat32);
-        first = false;
-        on_step();
-        const int64_t ended = ended_episodes(envs);
-        if (ended == B) break;
-        if (ended > 0) throw Error("meta_a2c plays whole episodes in lockstep: they must all end at the same step");
-      }
+      nn::CoreState state = model_->core->initial_state(B);
+      run_episodes(envs, state, nullptr, [&](int64_t, const torch::Tensor&, const nn::CoreState&) { on_step(); });
     }
   }
 
