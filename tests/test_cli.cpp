@@ -257,4 +257,30 @@ env.num_envs = 2
   fs::remove_all(dir);
 }
 
+TEST(Cli, TdRunWritesEveryStepsTdErrorAndTheProbeDips) {
+  const fs::path dir = temp_dir("td");
+  const Result r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/dopamine/montague1996.toml --quick " +
+                        "--no-progress --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream csv(read(dir / "run" / "td_errors.csv"));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "trial,t,reward,value,delta");
+  int rows = 0, first_peak_t = 0, probe_dip_t = 0;
+  double first_peak = -1, probe_dip = 1;
+  while (std::getline(csv, line)) {
+    ++rows;
+    int trial, t;
+    double reward, value, delta;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%d,%lf,%lf,%lf", &trial, &t, &reward, &value, &delta), 5) << line;
+    if (trial == 1 && delta > first_peak) first_peak = delta, first_peak_t = t;
+    if (trial == 15 && delta < probe_dip) probe_dip = delta, probe_dip_t = t;
+  }
+  EXPECT_EQ(rows, 20 * 60);  // 20 trials of 60 steps, all recorded
+  EXPECT_EQ(first_peak_t, 54);  // before learning: the burst at the reward
+  EXPECT_EQ(probe_dip_t, 54);   // trial 15 withholds it: the dip where it was due
+  EXPECT_LT(probe_dip, -0.5);
+  fs::remove_all(dir);
+}
+
 }  // namespace
