@@ -283,4 +283,27 @@ TEST(Cli, TdRunWritesEveryStepsTdErrorAndTheProbeDips) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, DistributionalTdRunWritesReversalPointsOrderedByAsymmetry) {
+  const fs::path dir = temp_dir("dabney");
+  const Result r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/dopamine/dabney2020.toml --quick " +
+                        "--no-progress --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream csv(read(dir / "run" / "reversal_points.csv"));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "predictor,tau,reversal_point");
+  std::vector<double> points;
+  while (std::getline(csv, line)) {
+    int predictor;
+    double tau, point;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%lf,%lf", &predictor, &tau, &point), 3) << line;
+    points.push_back(point);
+  }
+  ASSERT_EQ(points.size(), 9u);
+  for (size_t i = 1; i < points.size(); ++i) EXPECT_GT(points[i], points[i - 1]);  // optimists reverse later
+  EXPECT_NEAR(points[4], 5.209, 0.1 * 5.209);  // tau = 0.5: the mean reward of Dabney's distribution
+  EXPECT_TRUE(fs::exists(dir / "run" / "responses.csv"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
