@@ -20,6 +20,7 @@
 #include <map>
 #include <sstream>
 
+#include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
 #include "dopa/core/error.h"
 #include "dopa/core/strings.h"
@@ -47,7 +48,7 @@ std::vector<double> parse_taus(const std::string& text) {
 class DistributionalTdAgent : public Agent {
  public:
   DistributionalTdAgent(const Config& config, const EnvSpec& env)
-      : representation_(representation_options(config), static_cast<int>(env.observation_space.size())),
+      : representation_(stimulus_options(config), static_cast<int>(env.observation_space.size())),
         population_(parse_taus(config.get_string("taus")), config.get_float("alpha"), config.get_float("gamma"),
                     representation_.size()),
         log_interval_(config.get_int("log_interval")),
@@ -125,12 +126,6 @@ class DistributionalTdAgent : public Agent {
   int64_t num_parameters() const override { return static_cast<int64_t>(population_.size()) * representation_.size(); }
 
  private:
-  static StimulusRepresentationOptions representation_options(const Config& c) {
-    StimulusRepresentationOptions o;
-    o.kind = c.get_string("representation");
-    o.length = static_cast<int>(c.get_int("csc_length"));
-    return o;
-  }
 
   std::vector<double> begin_trial(const at::Tensor& observations) {
     representation_.reset();
@@ -170,23 +165,18 @@ AgentRegistration distributional_td_registration() {
   AgentRegistration r;
   r.name = "distributional_td";
   r.description = "a population of TD predictors with asymmetric learning rates (Dabney 2020): reversal points";
-  r.config = {
+  r.config = stimulus_config_keys();
+  const ConfigSchema own = {
       {"taus", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9", "asymmetry alpha+/(alpha+ + alpha-) of each predictor"},
-      {"representation", "csc", "stimulus representation", {"csc", "presence"}},
-      {"csc_length", 60, "csc: steps after onset with their own weight"},
       {"gamma", 0.98, "discount"},
       {"alpha", 0.02, "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative"},
       {"log_interval", 1000, "trials between metrics rows"},
       {"analysis_trials", 5000, "the last this many trials give the responses and reversal points"},
   };
+  r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {
-    if (!env.action_space.is_discrete())
-      throw Error("distributional_td plays action 0 of a Discrete action space; " + env.id + " has " +
-                  env.action_space.to_string());
-    if (env.observation_space.is_discrete() || env.observation_space.dtype() != DType::Float32)
-      throw Error("distributional_td reads stimulus channels from a float32 Box observation; " + env.id + " has " +
-                  env.observation_space.to_string());
+    check_stimulus_env(env, "distributional_td");
     return std::make_unique<DistributionalTdAgent>(config, env);
   };
   return r;

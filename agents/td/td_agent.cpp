@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
 #include "agents/td/td_lambda.h"
 #include "dopa/core/error.h"
@@ -27,7 +28,7 @@ class TdAgent : public Agent {
  public:
   TdAgent(const Config& config, const EnvSpec& env)
       : stimuli_(static_cast<int>(env.observation_space.size())),
-        representation_(representation_options(config), stimuli_),
+        representation_(stimulus_options(config), stimuli_),
         learner_(TdLambdaOptions{config.get_float("gamma"), config.get_float("alpha"), config.get_float("lambda")},
                  representation_.size()),
         log_interval_(config.get_int("log_interval")),
@@ -116,15 +117,6 @@ class TdAgent : public Agent {
     }
   };
 
-  static StimulusRepresentationOptions representation_options(const Config& c) {
-    StimulusRepresentationOptions o;
-    o.kind = c.get_string("representation");
-    o.length = static_cast<int>(c.get_int("csc_length"));
-    o.count = static_cast<int>(c.get_int("microstimuli"));
-    o.sigma = c.get_float("microstimulus_sigma");
-    o.decay = c.get_float("trace_decay");
-    return o;
-  }
 
   std::vector<double> begin_trial(const at::Tensor& observations) {
     representation_.reset();
@@ -144,25 +136,18 @@ AgentRegistration td_registration() {
   AgentRegistration r;
   r.name = "td";
   r.description = "linear TD(lambda) on a stimulus representation: the classic dopamine model (Conditioning-v0)";
-  r.config = {
-      {"representation", "csc", "stimulus representation", {"csc", "presence", "microstimulus"}},
-      {"csc_length", 60, "csc: steps after onset with their own weight"},
-      {"microstimuli", 20, "microstimulus: basis functions per stimulus"},
-      {"microstimulus_sigma", 0.08, "microstimulus: width of each basis function"},
-      {"trace_decay", 0.985, "microstimulus: decay of the stimulus trace per step"},
+  r.config = stimulus_config_keys();
+  const ConfigSchema own = {
       {"gamma", 0.98, "discount"},
       {"alpha", 0.1, "learning rate"},
       {"lambda", 0.0, "eligibility-trace decay (0: TD(0))"},
       {"log_interval", 100, "trials between metrics rows"},
       {"record_every", 1, "write every n-th trial's TD errors to td_errors.csv (0: none)"},
   };
+  r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {
-    if (!env.action_space.is_discrete())
-      throw Error("td plays action 0 of a Discrete action space; " + env.id + " has " + env.action_space.to_string());
-    if (env.observation_space.is_discrete() || env.observation_space.dtype() != DType::Float32)
-      throw Error("td reads stimulus channels from a float32 Box observation; " + env.id + " has " +
-                  env.observation_space.to_string());
+    check_stimulus_env(env, "td");
     return std::make_unique<TdAgent>(config, env);
   };
   return r;
