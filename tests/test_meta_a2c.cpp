@@ -152,3 +152,38 @@ INSTANTIATE_TEST_SUITE_P(Experiments, ExperimentFile, ::testing::ValuesIn(experi
 });
 
 }  // namespace
+
+namespace {
+
+double metric(const dopa::Metrics& row, const std::string& name) {
+  for (const auto& [key, value] : row)
+    if (key == name) return value;
+  ADD_FAILURE() << "no metric " << name;
+  return 0.0;
+}
+
+TEST(MetaA2C, NeuromodulatorsSetTheStepSizeAndTheEntropyWeight) {
+  // Acetylcholine by the surprise rule: the step size rises from 1e-3 with the mean |advantage|
+  // (here large: untrained values) and stays within its bounds; noradrenaline fixed at 0.2 is the
+  // entropy weight of every update.
+  auto envs = envs_for("BanditEasy-v0", 8, {{"trials", 10}});
+  auto agent = make_agent({{"core", "lstm"}, {"hidden", 8}, {"burn_in", 0}, {"log_interval", 5}, {"checkpoint_every", 0},
+                           {"acetylcholine", "surprise:0.001:0.01:1"}, {"noradrenaline", "fixed:0.2"}},
+                          envs.spec());
+  RecordingMonitor monitor;
+  agent->train(envs, {0, 8 * 10 * 100, ""}, monitor);
+  ASSERT_EQ(monitor.rows.size(), 20u);
+  double lowest = 1.0, highest = 0.0;
+  for (const auto& row : monitor.rows) {
+    EXPECT_EQ(metric(row, "entropy_coef"), 0.2);
+    lowest = std::min(lowest, metric(row, "lr"));
+    highest = std::max(highest, metric(row, "lr"));
+  }
+  EXPECT_GE(lowest, 0.001);
+  EXPECT_LE(highest, 0.01);
+  EXPECT_GT(highest, 0.002);  // surprise raised it
+  EXPECT_THROW(make_agent({{"acetylcholine", "fixed:0.01"}, {"lr_anneal", true}}, envs.spec()), dopa::Error);
+  EXPECT_THROW(make_agent({{"noradrenaline", "sometimes"}}, envs.spec()), dopa::Error);
+}
+
+}  // namespace

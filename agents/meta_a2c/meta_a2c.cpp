@@ -25,9 +25,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
+#include "dopa/core/rng.h"
+#include "dopa/neuromod/meta_parameter.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
@@ -57,7 +60,7 @@ double linear_schedule(double start, double end, double fraction, double progres
 
 struct MetaA2CConfig {
   double gamma, gae_lambda, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
-  std::string entropy, optimizer;
+  std::string entropy, optimizer, acetylcholine, noradrenaline;
   int64_t burn_in, log_interval, checkpoint_every, record_every;
   bool lr_anneal, baseline_element0, record_modulator;
 
@@ -73,6 +76,8 @@ struct MetaA2CConfig {
         max_grad_norm(c.get_float("max_grad_norm")),
         entropy(c.get_string("entropy")),
         optimizer(c.get_string("optimizer")),
+        acetylcholine(c.get_string("acetylcholine")),
+        noradrenaline(c.get_string("noradrenaline")),
         burn_in(c.get_int("burn_in")),
         log_interval(c.get_int("log_interval")),
         checkpoint_every(c.get_int("checkpoint_every")),
@@ -81,6 +86,8 @@ struct MetaA2CConfig {
         baseline_element0(c.get_bool("baseline_element0")),
         record_modulator(c.get_bool("record_modulator")) {
     if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
+    if (!acetylcholine.empty() && lr_anneal)
+      throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'lr_anneal' exclude each other");
     if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
     if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("meta_a2c 'gae_lambda' must be in [0, 1]");
@@ -116,7 +123,12 @@ void save_atomically(const fs::path& path, F&& save) {
 
 class MetaA2C : public Agent {
  public:
-  MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), model_(nullptr) {
+  MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
+      : cfg_(config), model_(nullptr), modulator_rng_(seed + 2) {
+    if (!cfg_.acetylcholine.empty())
+      acetylcholine_.emplace(cfg_.acetylcholine, neuromod::Squash::Logistic, "meta_a2c acetylcholine (lr)");
+    if (!cfg_.noradrenaline.empty())
+      noradrenaline_.emplace(cfg_.noradrenaline, neuromod::Squash::Logistic, "meta_a2c noradrenaline (entropy weight)");
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
     model_ = MetaActorCritic(nn::make_core(nn::core_options(config, env.observation_space.size())),
                              env.action_space.n());
@@ -240,9 +252,15 @@ class MetaA2C : public Agent {
       // 2. The update: the episode again, with gradients.
       const bool learn = iteration > cfg_.burn_in;
       const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
+      // Doya's neuromodulators, when configured, set the step size (acetylcholine) and the
+      // entropy weight (noradrenaline); otherwise the configured values and schedules do.
       const double entropy_coef =
-          linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress);
-      if (cfg_.lr_anneal) set_learning_rate(*optimizer, linear_schedule(cfg_.lr, 0.0, 1.0, progress));
+          noradrenaline_ ? noradrenaline_->value()
+                         : linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress);
+      const double lr = acetylcholine_ ? acetylcholine_->value()
+                                       : cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr;
+      set_learning_rate(*optimizer, lr);
+      double surprise = 0.0;  // mean |advantage| of the update: the dopamine the modulators see
       torch::Tensor policy_loss, value_loss, entropy, loss;
       {
         std::unique_ptr<torch::NoGradGuard> no_grad;
@@ -259,6 +277,7 @@ class MetaA2C : public Agent {
                                          ? returns
                                          : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
         const torch::Tensor advantage = target - values;
+        if (acetylcholine_ || noradrenaline_) surprise = advantage.detach().abs().mean().item<double>();
         const torch::Tensor log_prob = log_policy.gather(2, torch::stack(rollout.actions).unsqueeze(2)).squeeze(2);
         policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
         value_loss = advantage.pow(2).mean(1).sum() / T;
@@ -278,6 +297,8 @@ class MetaA2C : public Agent {
       result.global_step += T * B;
       result.episodes += B;
       const double batch_return = rollout.episode_returns.mean().item<double>();
+      for (auto* modulator : {&acetylcholine_, &noradrenaline_})
+        if (*modulator) (*modulator)->step(batch_return, surprise, progress, modulator_rng_);
       for (int64_t b = 0; b < B; ++b) recent.add(rollout.episode_returns[b].item<double>());
       interval_return += batch_return * B;
       interval_episodes += B;
@@ -287,7 +308,7 @@ class MetaA2C : public Agent {
         const double mean_return = interval_return / interval_episodes;
         if (!any_interval || mean_return > result.best_return) result.best_return = mean_return;
         any_interval = true;
-        monitor.log(result.global_step, {{"iteration", static_cast<double>(iteration)},
+        Metrics row = {{"iteration", static_cast<double>(iteration)},
                                          {"episodes", static_cast<double>(result.episodes)},
                                          {"episodic_return", mean_return},
                                          {"episodic_length", static_cast<double>(T)},
@@ -295,7 +316,9 @@ class MetaA2C : public Agent {
                                          {"value_loss", value_loss.item<double>()},
                                          {"entropy", entropy.item<double>()},
                                          {"entropy_coef", entropy_coef},
-                                         {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}});
+                                         {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}};
+        if (acetylcholine_) row.insert(row.end() - 1, {"lr", lr});  // a column only where lr is modulated
+        monitor.log(result.global_step, row);
         interval_return = 0.0;
         interval_episodes = 0;
       }
@@ -357,6 +380,9 @@ class MetaA2C : public Agent {
       out.precision(17);
       out << "iteration " << iteration << "\nglobal_step " << result.global_step << "\nepisodes " << result.episodes
           << "\nbest_return " << result.best_return << "\n";
+      if (acetylcholine_) out << "acetylcholine " << acetylcholine_->state() << "\n";
+      if (noradrenaline_) out << "noradrenaline " << noradrenaline_->state() << "\n";
+      if (acetylcholine_ || noradrenaline_) out << "modulator_rng " << modulator_rng_.save() << "\n";
       if (!out) throw Error("cannot write '" + p + "'");
     });
   }
@@ -375,6 +401,12 @@ class MetaA2C : public Agent {
       else if (key == "global_step") in >> result.global_step;
       else if (key == "episodes") in >> result.episodes;
       else if (key == "best_return") in >> result.best_return;
+      else if (key == "acetylcholine" || key == "noradrenaline" || key == "modulator_rng") {
+        std::string state;
+        std::getline(in, state);
+        if (key == "modulator_rng") modulator_rng_.load(state.substr(1));
+        else if (auto& m = key == "acetylcholine" ? acetylcholine_ : noradrenaline_) m->set_state(state);
+      }
     }
     if (iteration < 0) throw Error("cannot resume '" + run_dir + "': progress.txt is malformed");
     try {
@@ -393,6 +425,8 @@ class MetaA2C : public Agent {
 
   MetaA2CConfig cfg_;
   MetaActorCritic model_;
+  std::optional<neuromod::MetaParameter> acetylcholine_, noradrenaline_;  // Doya's meta-parameter sources
+  Rng modulator_rng_;  // their perturbations (meta-learning)
 };
 
 }  // namespace
@@ -414,6 +448,9 @@ AgentRegistration meta_a2c_registration() {
       {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
       {"lr", 1e-4, "learning rate"},
       {"lr_anneal", false, "decay lr linearly to 0 over total_steps"},
+      {"acetylcholine", "", "step size from a neuromodulator source: fixed:V, linear:A:B, meta:V or surprise:LO:HI:SCALE "
+                            "(src/dopa/neuromod/meta_parameter.h; per update); empty: lr"},
+      {"noradrenaline", "", "entropy weight from a neuromodulator source (same forms); empty: entropy_coef"},
       {"adam_eps", 1e-4, "Adam epsilon"},
       {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
       {"burn_in", 100, "iterations before the first optimiser step"},

@@ -108,4 +108,18 @@ void MetaParameter::step(double reward, double delta, double progress, Rng& rng)
   }
 }
 
+std::string MetaParameter::state() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << value_ << " " << base_ << " " << sigma_ << " " << reward_avg_ << " " << reward_avg_avg_ << " " << surprise_
+      << " " << steps_;
+  return out.str();
+}
+
+void MetaParameter::set_state(const std::string& state) {
+  std::istringstream in(state);
+  if (!(in >> value_ >> base_ >> sigma_ >> reward_avg_ >> reward_avg_avg_ >> surprise_ >> steps_))
+    throw Error(name_ + ": malformed saved state '" + state + "'");
+}
+
 }  // namespace dopa::neuromod

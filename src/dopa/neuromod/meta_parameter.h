@@ -38,6 +38,9 @@ class MetaParameter {
   void step(double reward, double delta, double progress, Rng& rng);
 
   const std::string& spec() const { return spec_; }
+  // Everything step() has accumulated, as text, and back (for checkpoints).
+  std::string state() const;
+  void set_state(const std::string& state);
 
  private:
   enum class Kind { Fixed, Linear, Meta, Surprise };
