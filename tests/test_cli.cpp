@@ -265,14 +265,15 @@ TEST(Cli, TdRunWritesEveryStepsTdErrorAndTheProbeDips) {
   std::istringstream csv(read(dir / "run" / "td_errors.csv"));
   std::string line;
   std::getline(csv, line);
-  EXPECT_EQ(line, "trial,t,reward,value,delta");
+  EXPECT_EQ(line, "trial,t,cue,reward,value,delta");
   int rows = 0, first_peak_t = 0, probe_dip_t = 0;
   double first_peak = -1, probe_dip = 1;
   while (std::getline(csv, line)) {
     ++rows;
-    int trial, t;
+    int trial, t, cue;
     double reward, value, delta;
-    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%d,%lf,%lf,%lf", &trial, &t, &reward, &value, &delta), 5) << line;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%d,%d,%lf,%lf,%lf", &trial, &t, &cue, &reward, &value, &delta), 6) << line;
+    EXPECT_EQ(cue, t >= 41 ? 0 : -1) << line;  // the single CS comes on at step 41
     if (trial == 1 && delta > first_peak) first_peak = delta, first_peak_t = t;
     if (trial == 15 && delta < probe_dip) probe_dip = delta, probe_dip_t = t;
   }

@@ -4,7 +4,8 @@
 // episode, no action) while a linear TD(lambda) learner (td_lambda.h) predicts the discounted
 // reward from a stimulus representation of its observation (stimulus_representation.h). Every
 // step's TD error - the model's dopamine - is written to td_errors.csv in the run folder:
-//   trial,t,reward,value,delta     (t: the observation the step arrives at, from 1)
+//   trial,t,cue,reward,value,delta (t: the observation the step arrives at, from 1; cue: the first
+//                                   stimulus channel to come on this trial so far, -1 before one has)
 // for every `record_every`-th trial. metrics.csv gets, every `log_interval` trials, the last trial's
 // largest and smallest delta and the steps where they fell: the "travelling bump" from US to CS.
 #include <torch/torch.h>
@@ -42,7 +43,7 @@ class TdAgent : public Agent {
     std::ofstream record;
     if (record_every_ > 0 && !options.run_dir.empty()) {
       record.open(std::filesystem::path(options.run_dir) / "td_errors.csv");
-      record << "trial,t,reward,value,delta\n";
+      record << "trial,t,cue,reward,value,delta\n";
     }
     const at::Tensor no_action = torch::zeros({1}, torch::kInt64);
     TrainResult result;
@@ -51,6 +52,7 @@ class TdAgent : public Agent {
     envs.reset(options.seed);
     std::vector<double> x = begin_trial(envs.observations()), x_next;
     int64_t trial = 1, t = 0;
+    int cue = first_on(envs.observations(), -1);
     Extremes extremes;
     while (result.global_step < options.total_steps && !monitor.should_stop()) {
       envs.step(no_action);
@@ -61,13 +63,14 @@ class TdAgent : public Agent {
       const bool done = terminal || envs.truncations().item<bool>();
       // Past the trial's end the next features are those of its final observation (a time limit:
       // bootstrap), not of the next trial's first.
-      x_next = representation_.update(
-          (done ? envs.final_observations() : envs.observations()).contiguous().data_ptr<float>());
+      const at::Tensor observation = (done ? envs.final_observations() : envs.observations()).contiguous();
+      x_next = representation_.update(observation.data_ptr<float>());
+      cue = first_on(observation, cue);
       const double delta = learner_.update(x, reward, x_next, terminal);
       const double value = terminal ? 0.0 : learner_.value(x_next);
       extremes.add(t, delta);
       if (record.is_open() && trial % record_every_ == 0)
-        record << trial << "," << t << "," << shortest_text(reward) << "," << shortest_text(value) << ","
+        record << trial << "," << t << "," << cue << "," << shortest_text(reward) << "," << shortest_text(value) << ","
                << shortest_text(delta) << "\n";
       x.swap(x_next);
       if (!done) continue;
@@ -91,6 +94,7 @@ class TdAgent : public Agent {
       t = 0;
       extremes = Extremes();
       x = begin_trial(envs.observations());  // SameStep autoreset: the next trial's first observation
+      cue = first_on(envs.observations(), -1);
     }
     result.stopped_early = monitor.should_stop();
     result.final_return = recent.mean();
@@ -117,6 +121,15 @@ class TdAgent : public Agent {
     }
   };
 
+
+  // `cue` if it is set (>= 0), else the first stimulus channel on in `observation` (-1: none).
+  int first_on(const at::Tensor& observation, int cue) const {
+    if (cue >= 0) return cue;
+    const float* v = observation.contiguous().data_ptr<float>();
+    for (int c = 0; c < stimuli_; ++c)
+      if (v[c] > 0.5f) return c;
+    return -1;
+  }
 
   std::vector<double> begin_trial(const at::Tensor& observations) {
     representation_.reset();
