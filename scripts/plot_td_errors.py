@@ -8,6 +8,9 @@ nothing at the US) and the last with the reward withheld (the dip where it was d
 
     dopa run experiments/dopamine/montague1996.toml --out RUN
     scripts/plot_td_errors.py RUN/td_errors.csv [--out schultz.png]    # default: next to the CSV
+
+With --by-cue N (runs with several cues, e.g. fiorillo2003.toml): delta within a trial averaged over
+the last N trials per cue, rewarded trials solid and unrewarded dashed (Fiorillo et al. 2003).
 """
 import argparse
 import csv
@@ -23,24 +26,57 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def read_trials(path):
     trials = defaultdict(list)  # trial -> [(t, reward, delta)]
+    cues = {}  # trial -> the cue it showed (-1: none)
     with open(path) as f:
         reader = csv.DictReader(f)
         missing = {"trial", "t", "reward", "delta"} - set(reader.fieldnames or [])
         if missing:
             sys.exit(f"{path} lacks {sorted(missing)}: is it the td_errors.csv of a `td` run?")
         for row in reader:
-            trials[int(row["trial"])].append((int(row["t"]), float(row["reward"]), float(row["delta"])))
+            trial = int(row["trial"])
+            trials[trial].append((int(row["t"]), float(row["reward"]), float(row["delta"])))
+            cues[trial] = max(cues.get(trial, -1), int(row.get("cue") or -1))
     if not trials:
         sys.exit(f"{path} has no recorded trials")
-    return dict(sorted(trials.items()))
+    return dict(sorted(trials.items())), cues
+
+
+def plot_by_cue(trials, cues, last, out):
+    """Mean delta within a trial per cue over the last `last` trials, rewarded and not."""
+    numbers = list(trials)[-last:]
+    groups = defaultdict(list)  # (cue, rewarded) -> [trial]
+    for n in numbers:
+        groups[(cues[n], any(r != 0 for _, r, _ in trials[n]))].append(n)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    cmap = plt.get_cmap("viridis")
+    cue_ids = sorted({c for c, _ in groups})
+    for (cue, rewarded), members in sorted(groups.items()):
+        length = len(trials[members[0]])
+        mean = [sum(trials[n][i][2] for n in members) / len(members) for i in range(length)]
+        ax.plot(range(1, length + 1), mean, "-" if rewarded else "--",
+                color=cmap(cue_ids.index(cue) / max(1, len(cue_ids) - 1)),
+                label=f"cue {cue}, {'rewarded' if rewarded else 'no reward'} ({len(members)})")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xlabel("step within the trial")
+    ax.set_ylabel("mean δ")
+    ax.set_title(f"TD error by cue, last {len(numbers)} trials")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    print(out)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("csv", help="td_errors.csv of a td run")
     parser.add_argument("--out", help="PNG to write (default: schultz.png next to the CSV)")
+    parser.add_argument("--by-cue", type=int, metavar="N", help="mean delta per cue over the last N trials")
     args = parser.parse_args()
-    trials = read_trials(args.csv)
+    trials, cues = read_trials(args.csv)
+    if args.by_cue:
+        plot_by_cue(trials, cues, args.by_cue,
+                    args.out or os.path.join(os.path.dirname(os.path.abspath(args.csv)), "by_cue.png"))
+        return
     numbers = list(trials)
     length = max(t for steps in trials.values() for t, _, _ in steps)
 
