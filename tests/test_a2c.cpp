@@ -91,3 +91,33 @@ TEST(A2C, RejectsContinuousActions) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(A2C, NeuromodulatorsSetTheDiscountAndTheStepSize) {
+  // Serotonin fixed at 0.5 is every update's gamma; acetylcholine on a linear schedule falls from
+  // 1e-2 to 1e-3 over the run. Both appear as metrics columns.
+  auto envs = bandit_envs();
+  auto agent = make_a2c({{"hidden", 8}, {"rollout_steps", 10}, {"log_interval", 1}, {"serotonin", "fixed:0.5"},
+                         {"acetylcholine", "linear:0.01:0.001"}},
+                        envs.spec());
+  RecordingMonitor monitor;
+  agent->train(envs, {0, 3200}, monitor);
+  ASSERT_EQ(monitor.rows.size(), 20u);
+  double previous_lr = 1.0;
+  for (const auto& [step, row] : monitor.rows) {
+    double lr = -1, gamma = -1;
+    for (const auto& [key, value] : row) {
+      if (key == "lr") lr = value;
+      if (key == "gamma") gamma = value;
+    }
+    EXPECT_EQ(gamma, 0.5);
+    EXPECT_LT(lr, previous_lr);
+    EXPECT_GE(lr, 0.001);
+    previous_lr = lr;
+  }
+  EXPECT_LT(previous_lr, 0.0016);  // near the end of the schedule
+  EXPECT_THROW(make_a2c({{"serotonin", "meta:1.5"}}, envs.spec()), dopa::Error);  // gamma must be in (0, 1)
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dopa/core/error.h"
+#include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 
@@ -66,7 +67,7 @@ TORCH_MODULE(ActorCritic);
 class A2C : public Agent {
  public:
   A2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), model_(make_model(config, env, seed)) {}
+      : cfg_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", seed + 2) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (options.resume) throw Error("a2c writes no checkpoints yet: its runs cannot be resumed");
@@ -93,9 +94,10 @@ class A2C : public Agent {
     // the first step of an episode.
     torch::Tensor previous_reward = torch::zeros({num_envs}), previous_value = torch::zeros({num_envs});
     torch::Tensor episode_start = torch::ones({num_envs});
+    double gamma = cfg_.gamma;  // serotonin may change it from update to update
     const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
       torch::NoGradGuard no_grad;
-      return (1 - episode_start) * (previous_reward + cfg_.gamma * model_->value(h) - previous_value);
+      return (1 - episode_start) * (previous_reward + gamma * model_->value(h) - previous_value);
     };
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
 
@@ -112,9 +114,15 @@ class A2C : public Agent {
         break;
       }
       const double progress = static_cast<double>(update - 1) / static_cast<double>(num_updates);
-      const double entropy_coef =
+      // Doya's neuromodulators, when configured, set this update's discount (serotonin), step size
+      // (acetylcholine) and entropy weight (noradrenaline).
+      gamma = modulators_.gamma(cfg_.gamma);
+      const double entropy_coef = modulators_.entropy_coef(
           cfg_.anneal_entropy ? cfg_.entropy_coef + (cfg_.entropy_coef_final - cfg_.entropy_coef) * progress
-                              : cfg_.entropy_coef;
+                              : cfg_.entropy_coef);
+      const double lr = modulators_.lr(cfg_.lr);
+      if (modulators_.sets_lr())
+        for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
 
       // 1. Roll out T steps in every env, keeping the graph for backpropagation through time.
       state = nn::detach_state(state);
@@ -140,7 +148,7 @@ class A2C : public Agent {
           const torch::Tensor final_obs = envs.final_observations().reshape({num_envs, -1}).index_select(0, rows).to(torch::kFloat32);
           nn::CoreState rows_state = nn::select_rows(state, rows);
           const torch::Tensor final_value = model_->value(core.step(final_obs, rows_state, no_dopamine));
-          reward.index_add_(0, rows, cfg_.gamma * final_value);
+          reward.index_add_(0, rows, gamma * final_value);
         }
         rewards.push_back(reward);
         const torch::Tensor keep = done.logical_not().to(torch::kFloat32);
@@ -177,8 +185,8 @@ class A2C : public Agent {
       torch::Tensor gae = torch::zeros({num_envs});
       for (int64_t t = T - 1; t >= 0; --t) {
         const torch::Tensor following = t == T - 1 ? next_value : value_estimates[t + 1];
-        const torch::Tensor delta = rewards[t] + cfg_.gamma * following * continues[t] - value_estimates[t];
-        gae = delta + cfg_.gamma * cfg_.gae_lambda * continues[t] * gae;
+        const torch::Tensor delta = rewards[t] + gamma * following * continues[t] - value_estimates[t];
+        gae = delta + gamma * cfg_.gae_lambda * continues[t] * gae;
         advantages[t] = gae;
       }
       const torch::Tensor advantage = torch::stack(advantages);
@@ -197,6 +205,9 @@ class A2C : public Agent {
       loss.backward();
       if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
       optimizer->step();
+      if (modulators_.any())  // the update's reward per step, and its dopamine: the mean |advantage|
+        modulators_.step(torch::stack(rewards).mean().item<double>(), advantage.abs().mean().item<double>(),
+                         static_cast<double>(update) / static_cast<double>(num_updates));
 
       result.global_step = update * steps_per_update;
       monitor.progress(result.global_step, recent.mean());
@@ -207,15 +218,18 @@ class A2C : public Agent {
           result.best_return = interval_return;
           any_interval = true;
         }
-        monitor.log(result.global_step,
-                    {{"episodes", static_cast<double>(result.episodes)},
+        Metrics row = {{"episodes", static_cast<double>(result.episodes)},
                      {"episodic_return", interval_return},
                      {"episodic_length", interval_episodes ? interval_length_sum / interval_episodes : NAN},
                      {"policy_loss", policy_loss.item<double>()},
                      {"value_loss", value_loss.item<double>()},
                      {"entropy", entropy.item<double>()},
                      {"entropy_coef", entropy_coef},
-                     {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+                     {"SPS", result.global_step / std::max(seconds, 1e-9)}};
+        // Columns only where a neuromodulator sets them (a run's columns never change).
+        if (modulators_.sets_lr()) row.insert(row.end() - 1, {"lr", lr});
+        if (modulators_.sets_gamma()) row.insert(row.end() - 1, {"gamma", gamma});
+        monitor.log(result.global_step, row);
         interval_return_sum = interval_length_sum = 0.0;
         interval_episodes = 0;
       }
@@ -240,6 +254,7 @@ class A2C : public Agent {
 
   A2CConfig cfg_;
   ActorCritic model_;
+  neuromod::UpdateModulators modulators_;  // Doya's meta-parameter sources, when configured
 };
 
 }  // namespace
@@ -264,6 +279,8 @@ AgentRegistration a2c_registration() {
       {"log_interval", 10, "updates between metrics rows"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
+  r.config.insert(r.config.end(), modulators.begin(), modulators.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())

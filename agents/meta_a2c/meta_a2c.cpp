@@ -29,8 +29,7 @@
 
 #include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
-#include "dopa/core/rng.h"
-#include "dopa/neuromod/meta_parameter.h"
+#include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
@@ -60,7 +59,7 @@ double linear_schedule(double start, double end, double fraction, double progres
 
 struct MetaA2CConfig {
   double gamma, gae_lambda, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
-  std::string entropy, optimizer, acetylcholine, noradrenaline;
+  std::string entropy, optimizer;
   int64_t burn_in, log_interval, checkpoint_every, record_every;
   bool lr_anneal, baseline_element0, record_modulator;
 
@@ -76,8 +75,6 @@ struct MetaA2CConfig {
         max_grad_norm(c.get_float("max_grad_norm")),
         entropy(c.get_string("entropy")),
         optimizer(c.get_string("optimizer")),
-        acetylcholine(c.get_string("acetylcholine")),
-        noradrenaline(c.get_string("noradrenaline")),
         burn_in(c.get_int("burn_in")),
         log_interval(c.get_int("log_interval")),
         checkpoint_every(c.get_int("checkpoint_every")),
@@ -86,7 +83,7 @@ struct MetaA2CConfig {
         baseline_element0(c.get_bool("baseline_element0")),
         record_modulator(c.get_bool("record_modulator")) {
     if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
-    if (!acetylcholine.empty() && lr_anneal)
+    if (!c.get_string("acetylcholine").empty() && lr_anneal)
       throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'lr_anneal' exclude each other");
     if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
@@ -124,11 +121,7 @@ void save_atomically(const fs::path& path, F&& save) {
 class MetaA2C : public Agent {
  public:
   MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), model_(nullptr), modulator_rng_(seed + 2) {
-    if (!cfg_.acetylcholine.empty())
-      acetylcholine_.emplace(cfg_.acetylcholine, neuromod::Squash::Logistic, "meta_a2c acetylcholine (lr)");
-    if (!cfg_.noradrenaline.empty())
-      noradrenaline_.emplace(cfg_.noradrenaline, neuromod::Squash::Logistic, "meta_a2c noradrenaline (entropy weight)");
+      : cfg_(config), model_(nullptr), modulators_(config, "meta_a2c", seed + 2) {
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
     model_ = MetaActorCritic(nn::make_core(nn::core_options(config, env.observation_space.size())),
                              env.action_space.n());
@@ -146,7 +139,7 @@ class MetaA2C : public Agent {
   // modulated by dopamine the critic's TD error delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1})
   // (0 at t = 0). `record` (may be null) keeps what the update replays; after_step(t, delta, state)
   // runs after every env step.
-  void run_episodes(VectorEnv& envs, nn::CoreState& state, Rollout* record,
+  void run_episodes(VectorEnv& envs, nn::CoreState& state, double gamma, Rollout* record,
                     const std::function<void(int64_t, const torch::Tensor&, const nn::CoreState&)>& after_step) {
     const int64_t B = envs.num_envs();
     nn::RecurrentCore& core = *model_->core;
@@ -155,7 +148,7 @@ class MetaA2C : public Agent {
     int64_t t = 0;
     const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
       const torch::Tensor v = model_->value->forward(h).squeeze(1);
-      delta = t == 0 ? torch::zeros({B}) : previous_reward + cfg_.gamma * v - previous_value;
+      delta = t == 0 ? torch::zeros({B}) : previous_reward + gamma * v - previous_value;
       return delta;
     };
     for (;; ++t) {
@@ -223,6 +216,16 @@ class MetaA2C : public Agent {
         result.stopped_early = true;
         break;
       }
+      // Doya's neuromodulators, when configured, set this iteration's discount (serotonin), step size
+      // (acetylcholine) and entropy weight (noradrenaline); otherwise the configured values and
+      // schedules do.
+      const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
+      const double gamma = modulators_.gamma(cfg_.gamma);
+      const double entropy_coef = modulators_.entropy_coef(
+          linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress));
+      const double lr = modulators_.lr(cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr);
+      set_learning_rate(*optimizer, lr);
+
       // 1. The rollout: B episodes to their end, without gradients.
       Rollout rollout;
       const auto tape = std::make_shared<nn::RolloutTape>();  // lets the update skip the forward pass
@@ -231,11 +234,11 @@ class MetaA2C : public Agent {
         nn::CoreState state = core.initial_state(B);
         state.tape = tape;
         const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
-        run_episodes(envs, state, &rollout, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
+        run_episodes(envs, state, gamma, &rollout, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
           if (record && s.modulator.defined())
             modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
-                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << "," << s.modulator[0].mean().item<float>()
-                          << "\n";
+                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
+                          << s.modulator[0].mean().item<float>() << "\n";
         });
       }
       const int64_t T = static_cast<int64_t>(rollout.inputs.size());
@@ -244,22 +247,13 @@ class MetaA2C : public Agent {
       {
         torch::Tensor g = torch::zeros({B});
         for (int64_t t = T - 1; t >= 0; --t) {
-          g = reward[t] + cfg_.gamma * g;
+          g = reward[t] + gamma * g;
           returns[t] = g;
         }
       }
 
       // 2. The update: the episode again, with gradients.
       const bool learn = iteration > cfg_.burn_in;
-      const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
-      // Doya's neuromodulators, when configured, set the step size (acetylcholine) and the
-      // entropy weight (noradrenaline); otherwise the configured values and schedules do.
-      const double entropy_coef =
-          noradrenaline_ ? noradrenaline_->value()
-                         : linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress);
-      const double lr = acetylcholine_ ? acetylcholine_->value()
-                                       : cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr;
-      set_learning_rate(*optimizer, lr);
       double surprise = 0.0;  // mean |advantage| of the update: the dopamine the modulators see
       torch::Tensor policy_loss, value_loss, entropy, loss;
       {
@@ -275,9 +269,9 @@ class MetaA2C : public Agent {
         // lambda-return; the policy's advantage is that target minus the value.
         const torch::Tensor target = cfg_.gae_lambda == 1.0
                                          ? returns
-                                         : lambda_returns(reward, values.detach(), cfg_.gamma, cfg_.gae_lambda);
+                                         : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
         const torch::Tensor advantage = target - values;
-        if (acetylcholine_ || noradrenaline_) surprise = advantage.detach().abs().mean().item<double>();
+        if (modulators_.any()) surprise = advantage.detach().abs().mean().item<double>();
         const torch::Tensor log_prob = log_policy.gather(2, torch::stack(rollout.actions).unsqueeze(2)).squeeze(2);
         policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
         value_loss = advantage.pow(2).mean(1).sum() / T;
@@ -297,8 +291,8 @@ class MetaA2C : public Agent {
       result.global_step += T * B;
       result.episodes += B;
       const double batch_return = rollout.episode_returns.mean().item<double>();
-      for (auto* modulator : {&acetylcholine_, &noradrenaline_})
-        if (*modulator) (*modulator)->step(batch_return, surprise, progress, modulator_rng_);
+      modulators_.step(batch_return, surprise,
+                       static_cast<double>(result.global_step) / static_cast<double>(options.total_steps));
       for (int64_t b = 0; b < B; ++b) recent.add(rollout.episode_returns[b].item<double>());
       interval_return += batch_return * B;
       interval_episodes += B;
@@ -317,7 +311,9 @@ class MetaA2C : public Agent {
                                          {"entropy", entropy.item<double>()},
                                          {"entropy_coef", entropy_coef},
                                          {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}};
-        if (acetylcholine_) row.insert(row.end() - 1, {"lr", lr});  // a column only where lr is modulated
+        // Columns only where a neuromodulator sets them (a run's columns never change).
+        if (modulators_.sets_lr()) row.insert(row.end() - 1, {"lr", lr});
+        if (modulators_.sets_gamma()) row.insert(row.end() - 1, {"gamma", gamma});
         monitor.log(result.global_step, row);
         interval_return = 0.0;
         interval_episodes = 0;
@@ -359,7 +355,8 @@ class MetaA2C : public Agent {
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
       nn::CoreState state = model_->core->initial_state(B);
-      run_episodes(envs, state, nullptr, [&](int64_t, const torch::Tensor&, const nn::CoreState&) { on_step(); });
+      run_episodes(envs, state, modulators_.gamma(cfg_.gamma), nullptr,
+                   [&](int64_t, const torch::Tensor&, const nn::CoreState&) { on_step(); });
     }
   }
 
@@ -380,9 +377,7 @@ class MetaA2C : public Agent {
       out.precision(17);
       out << "iteration " << iteration << "\nglobal_step " << result.global_step << "\nepisodes " << result.episodes
           << "\nbest_return " << result.best_return << "\n";
-      if (acetylcholine_) out << "acetylcholine " << acetylcholine_->state() << "\n";
-      if (noradrenaline_) out << "noradrenaline " << noradrenaline_->state() << "\n";
-      if (acetylcholine_ || noradrenaline_) out << "modulator_rng " << modulator_rng_.save() << "\n";
+      modulators_.write(out);
       if (!out) throw Error("cannot write '" + p + "'");
     });
   }
@@ -401,11 +396,10 @@ class MetaA2C : public Agent {
       else if (key == "global_step") in >> result.global_step;
       else if (key == "episodes") in >> result.episodes;
       else if (key == "best_return") in >> result.best_return;
-      else if (key == "acetylcholine" || key == "noradrenaline" || key == "modulator_rng") {
-        std::string state;
-        std::getline(in, state);
-        if (key == "modulator_rng") modulator_rng_.load(state.substr(1));
-        else if (auto& m = key == "acetylcholine" ? acetylcholine_ : noradrenaline_) m->set_state(state);
+      else {  // the neuromodulators' lines: "acetylcholine STATE..."
+        std::string rest;
+        std::getline(in, rest);
+        modulators_.read(key, rest.empty() ? rest : rest.substr(1));
       }
     }
     if (iteration < 0) throw Error("cannot resume '" + run_dir + "': progress.txt is malformed");
@@ -425,8 +419,7 @@ class MetaA2C : public Agent {
 
   MetaA2CConfig cfg_;
   MetaActorCritic model_;
-  std::optional<neuromod::MetaParameter> acetylcholine_, noradrenaline_;  // Doya's meta-parameter sources
-  Rng modulator_rng_;  // their perturbations (meta-learning)
+  neuromod::UpdateModulators modulators_;  // Doya's meta-parameter sources, when configured
 };
 
 }  // namespace
@@ -448,9 +441,6 @@ AgentRegistration meta_a2c_registration() {
       {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
       {"lr", 1e-4, "learning rate"},
       {"lr_anneal", false, "decay lr linearly to 0 over total_steps"},
-      {"acetylcholine", "", "step size from a neuromodulator source: fixed:V, linear:A:B, meta:V or surprise:LO:HI:SCALE "
-                            "(src/dopa/neuromod/meta_parameter.h; per update); empty: lr"},
-      {"noradrenaline", "", "entropy weight from a neuromodulator source (same forms); empty: entropy_coef"},
       {"adam_eps", 1e-4, "Adam epsilon"},
       {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
       {"burn_in", 100, "iterations before the first optimiser step"},
@@ -461,6 +451,8 @@ AgentRegistration meta_a2c_registration() {
       {"record_every", 100, "with record_modulator: record every this many iterations"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
+  r.config.insert(r.config.end(), modulators.begin(), modulators.end());
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {

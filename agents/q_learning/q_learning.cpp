@@ -61,12 +61,13 @@ class QLearning : public Agent {
       const bool done = terminal || envs.truncations().item<bool>();
       const int64_t next = observed_state(done ? envs.final_observations() : envs.observations());
       // Dopamine: the TD error of this step, then the meta-parameters see what happened.
-      double target = reward;
-      if (!terminal) target += gamma_.value() * *std::max_element(&q_[next * actions_], &q_[next * actions_] + actions_);
+      const double* q_next = &q_[next * actions_];
+      const double target = reward + (terminal ? 0.0 : gamma_.value() * *std::max_element(q_next, q_next + actions_));
       const double delta = target - q_[s * actions_ + a];
       q_[s * actions_ + a] += alpha_.value() * delta;
-      const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
-      for (MetaParameter* m : {&alpha_, &beta_, &gamma_}) m->step(reward, delta, progress, rng_);
+      // (a linear schedule's value is read at the next step: its progress)
+      const double next_progress = static_cast<double>(result.global_step + 1) / options.total_steps;
+      for (MetaParameter* m : {&alpha_, &beta_, &gamma_}) m->step(reward, delta, next_progress, rng_);
       s = done ? observed_state(envs.observations()) : next;
 
       ++result.global_step;

@@ -84,7 +84,9 @@ double MetaParameter::squash(double b) const {
   return squash_ == Squash::Logistic ? 1.0 / (1.0 + std::exp(-b)) : std::exp(b);
 }
 
-double MetaParameter::unsquash(double v) const { return squash_ == Squash::Logistic ? std::log(v / (1.0 - v)) : std::log(v); }
+double MetaParameter::unsquash(double v) const {
+  return squash_ == Squash::Logistic ? std::log(v / (1.0 - v)) : std::log(v);
+}
 
 void MetaParameter::step(double reward, double delta, double progress, Rng& rng) {
   switch (kind_) {

@@ -1,0 +1,49 @@
+// Doya's neuromodulators on a deep agent's updates (specs/metarl-dopamine.md §4.1): acetylcholine
+// sets the step size, noradrenaline the entropy weight (the softmax's temperature, in effect),
+// serotonin the discount gamma; dopamine is the agent's own TD error. Each comes from a
+// MetaParameter source (meta_parameter.h) named by a config key, or is off (""), and then the
+// agent's own setting holds. An agent reads them before each update and reports after it.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "dopa/core/config.h"
+#include "dopa/core/rng.h"
+#include "dopa/neuromod/meta_parameter.h"
+
+namespace dopa::neuromod {
+
+class UpdateModulators {
+ public:
+  // The keys acetylcholine, noradrenaline and serotonin, for an agent's schema.
+  static ConfigSchema config_keys();
+
+  // Reads those keys (dopa::Error naming `agent` and the key when a source is malformed).
+  UpdateModulators(const Config& config, const std::string& agent, uint64_t seed);
+
+  bool sets_lr() const { return acetylcholine_.has_value(); }
+  bool sets_gamma() const { return serotonin_.has_value(); }
+  bool any() const { return acetylcholine_ || noradrenaline_ || serotonin_; }
+  double lr(double otherwise) const { return acetylcholine_ ? acetylcholine_->value() : otherwise; }
+  double entropy_coef(double otherwise) const { return noradrenaline_ ? noradrenaline_->value() : otherwise; }
+  double gamma(double otherwise) const { return serotonin_ ? serotonin_->value() : otherwise; }
+
+  // After an update: its reward (a mean: meta_a2c's episode return, a2c's reward per step), its mean
+  // |advantage| (the dopamine the surprise rule sees) and the run's progress in [0, 1] at the next
+  // update (where a linear schedule's value is then read).
+  void step(double reward, double surprise, double next_progress);
+
+  // Checkpoints: write() adds "acetylcholine ...", "noradrenaline ...", "serotonin ...",
+  // "modulator_rng ..." lines; read() takes one such line's key and the rest of the line, returning
+  // false for keys that are not its own.
+  void write(std::ostream& out) const;
+  bool read(const std::string& key, const std::string& rest);
+
+ private:
+  std::optional<MetaParameter> acetylcholine_, noradrenaline_, serotonin_;
+  Rng rng_;  // the meta-learning perturbations
+};
+
+}  // namespace dopa::neuromod
