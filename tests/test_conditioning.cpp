@@ -221,3 +221,28 @@ TEST(TdModel, EligibilityTracesSpreadTheErrorBackInOneTrial) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TdModel, TheEarliestOfASerialCompoundTakesOverThePrediction) {
+  // CS A at step 10 predicts the reward at step 20; an extra CS B at step 4 comes on before A in
+  // every trial. Learned, the burst sits at B (gamma^16 R), nothing is left at A (A is predicted)
+  // or at the reward.
+  auto env = dopa::make("Conditioning-v0",
+                        {{"trial_steps", 25}, {"cs_onset", 10}, {"isi", 10}, {"extra_cs_onsets", "4"}});
+  ASSERT_EQ(env->observation_space().size(), 2);
+  dopa::EnvSession session(*env);
+  StimulusRepresentation rep({"csc", 25}, 2);
+  TdLambda td(TdLambdaOptions{0.95, 0.2, 0.0}, rep.size());
+  std::vector<double> deltas;
+  for (int trial = 0; trial < 3000; ++trial) {
+    session.reset(trial == 0 ? std::optional<uint64_t>(0) : std::nullopt);
+    deltas = run_trial(session, rep, td, true);
+  }
+  EXPECT_NEAR(deltas[4], std::pow(0.95, 16), 0.01);
+  EXPECT_NEAR(deltas[10], 0.0, 0.01);
+  EXPECT_NEAR(deltas[20], 0.0, 0.01);
+  EXPECT_THROW(dopa::make("Conditioning-v0", {{"extra_cs_onsets", "0"}}), dopa::Error);
+}
+
+}  // namespace

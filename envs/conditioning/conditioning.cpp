@@ -1,6 +1,7 @@
 #include "envs/conditioning/conditioning.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "dopa/core/error.h"
@@ -38,10 +39,14 @@ std::vector<double> number_list(const Config& config, const char* key) {
 
 int cue_count(const Config& config) { return std::max<int>(1, static_cast<int>(number_list(config, "cue_probs").size())); }
 
+int stimulus_count(const Config& config) {
+  return cue_count(config) + static_cast<int>(number_list(config, "extra_cs_onsets").size());
+}
+
 }  // namespace
 
 Conditioning::Conditioning(const Config& config)
-    : Env(Space::box(0.0, 1.0, {cue_count(config)}), Space::discrete(1),
+    : Env(Space::box(0.0, 1.0, {stimulus_count(config)}), Space::discrete(1),
           {{"trial", 1, "this trial's number in the session, from 1"},
            {"cue", 1, "the CS this trial shows (0 with a single CS)"},
            {"us", 1, "1 on the step that pays the US"},
@@ -72,13 +77,21 @@ Conditioning::Conditioning(const Config& config)
   }
   if (!sizes_.empty() && !(total > 0.0)) throw Error("Conditioning-v0 kwarg 'reward_freqs' must not all be 0");
   for (double& c : size_cdf_) c /= total;
+  for (double onset : number_list(config, "extra_cs_onsets")) {
+    if (onset != std::floor(onset) || onset < 1 || onset > trial_steps_)
+      throw Error("Conditioning-v0 kwarg 'extra_cs_onsets' must hold steps from 1 to trial_steps (" +
+                  std::to_string(trial_steps_) + ")");
+    extra_onsets_.push_back(static_cast<int>(onset));
+  }
 }
 
 void Conditioning::write_obs(ObsOut obs) const {
   float* out = obs.as<float>();
   const int t = static_cast<int>(elapsed_steps());
-  const bool on = t >= cs_onset_ && (cs_duration_ == 0 || t < cs_onset_ + cs_duration_);
-  for (int c = 0; c < static_cast<int>(obs.size()); ++c) out[c] = on && c == cue_ ? 1.0f : 0.0f;
+  auto on_from = [&](int onset) { return t >= onset && (cs_duration_ == 0 || t < onset + cs_duration_); };
+  const int cues = static_cast<int>(obs.size() - extra_onsets_.size());
+  for (int c = 0; c < cues; ++c) out[c] = on_from(cs_onset_) && c == cue_ ? 1.0f : 0.0f;
+  for (size_t k = 0; k < extra_onsets_.size(); ++k) out[cues + k] = on_from(extra_onsets_[k]) ? 1.0f : 0.0f;
 }
 
 void Conditioning::reset_impl(ObsOut obs, InfoOut info) {
@@ -126,6 +139,7 @@ EnvRegistration conditioning_registration() {
       {"cue_probs", "", "one CS per entry, e.g. \"0.1,0.5,0.9\": a random one each trial, US with its probability"},
       {"reward_sizes", "", "US magnitudes to draw from, e.g. \"0.1,0.3,1.2,2.5,5,10,20\" (empty: reward)"},
       {"reward_freqs", "", "relative frequencies of reward_sizes"},
+      {"extra_cs_onsets", "", "more CSs, one per entry, on in every trial from these steps, e.g. \"4\""},
       {"omit_every", 0, "withhold the US on every n-th trial (probe trials; 0: never)"},
       {"extinction_trial", 0, "no US from this trial on (extinction; 0: never)"},
   };

@@ -16,10 +16,12 @@
 //   probes      trial n (counted from 1) is a probe with the US withheld when n is a multiple of
 //               `omit_every` (Montague 1996: trials 15, 30, 45, ...), and every trial from
 //               `extinction_trial` on is an extinction trial (no US)
-// An env object is one subject's session: trials count its resets.
+// More stimuli: `extra_cs_onsets` = "4,12" adds one CS per entry, on in every trial from that
+// observation (for `cs_duration` steps, or to the end), e.g. a serial compound whose earliest member
+// takes over the prediction. An env object is one subject's session: trials count its resets.
 //
-// The action space is Discrete(1) (there is nothing to do). Observation, one float32 per CS: 1
-// while that CS is on. Info: trial (its number, from 1), cue, us (1 on the step that pays the US),
+// The action space is Discrete(1) (there is nothing to do). Observation, one float32 per CS (the
+// cues, then the extra CSs): 1 while that CS is on. Info: trial (its number, from 1), cue, us (1 on the step that pays the US),
 // omitted (1 on the step whose US was withheld: a probe, extinction or a missed probability draw).
 #pragma once
 
@@ -48,6 +50,7 @@ class Conditioning : public Env {
   double reward_, reward_prob_;
   std::vector<double> cue_probs_;           // empty: one CS with reward_prob
   std::vector<double> sizes_, size_cdf_;    // empty: always `reward`
+  std::vector<int> extra_onsets_;           // the extra CSs' onsets
   int64_t trial_ = 0;                       // this trial's number (from 1)
   int cue_ = 0;
   bool us_due_ = false;                     // the US comes this trial
