@@ -101,26 +101,26 @@ class QLearning : public Agent {
   int64_t num_parameters() const override { return static_cast<int64_t>(q_.size()); }
 
  private:
+  // The env's float32 batch buffer (one env), read in place: no tensor is made per step.
   int64_t observed_state(const at::Tensor& observations) const {
-    const at::Tensor row = observations.reshape({-1}).to(torch::kFloat64).contiguous();
-    const double* v = row.data_ptr<double>();
+    const float* v = observations.data_ptr<float>();
     return std::max_element(v, v + states_) - v;
   }
 
   int64_t sample_action(int64_t s) {
     const double* q = &q_[s * actions_];
     const double best = *std::max_element(q, q + actions_);
-    std::vector<double> weights(actions_);
     double total = 0.0;
-    for (int64_t a = 0; a < actions_; ++a) total += weights[a] = std::exp(beta_.value() * (q[a] - best));
+    for (int64_t a = 0; a < actions_; ++a) total += weights_[a] = std::exp(beta_.value() * (q[a] - best));
     double u = rng_.uniform() * total;
     for (int64_t a = 0; a < actions_; ++a)
-      if ((u -= weights[a]) < 0) return a;
+      if ((u -= weights_[a]) < 0) return a;
     return actions_ - 1;
   }
 
   int64_t states_, actions_;
   std::vector<double> q_;
+  std::vector<double> weights_ = std::vector<double>(static_cast<size_t>(actions_));  // the softmax's, per step
   MetaParameter alpha_, beta_, gamma_;
   int64_t log_interval_;
   Rng rng_;
@@ -142,9 +142,9 @@ AgentRegistration q_learning_registration() {
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
       throw Error("q_learning needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());
-    if (env.observation_space.is_discrete())
-      throw Error("q_learning reads the state as the largest element of a Box observation (one-hot); " + env.id +
-                  " has " + env.observation_space.to_string());
+    if (env.observation_space.is_discrete() || env.observation_space.dtype() != DType::Float32)
+      throw Error("q_learning reads the state as the largest element of a float32 Box observation (one-hot); " +
+                  env.id + " has " + env.observation_space.to_string());
     return std::make_unique<QLearning>(config, env, seed);
   };
   return r;

@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
@@ -31,25 +30,11 @@ namespace dopa::agents {
 
 namespace {
 
-std::vector<double> parse_taus(const std::string& text) {
-  std::vector<double> taus;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      taus.push_back(std::stod(item));
-    } catch (const std::exception&) {
-      throw Error("distributional_td 'taus' must be numbers separated by commas, got '" + text + "'");
-    }
-  }
-  return taus;
-}
-
 class DistributionalTdAgent : public Agent {
  public:
   DistributionalTdAgent(const Config& config, const EnvSpec& env)
       : representation_(stimulus_options(config), static_cast<int>(env.observation_space.size())),
-        population_(parse_taus(config.get_string("taus")), config.get_float("alpha"), config.get_float("gamma"),
+        population_(number_list(config.get_string("taus"), ',', "distributional_td 'taus'"), config.get_float("alpha"), config.get_float("gamma"),
                     representation_.size()),
         log_interval_(config.get_int("log_interval")),
         analysis_trials_(config.get_int("analysis_trials")) {

@@ -35,8 +35,6 @@ class TdLambda {
   double error(const std::vector<double>& x, double reward, const std::vector<double>& x_next, bool terminal) const;
 
   const std::vector<double>& weights() const { return w_; }
-  std::vector<double>& weights() { return w_; }
-  TdLambdaOptions& options() { return options_; }  // a controller may change alpha, gamma on the fly
 
  private:
   TdLambdaOptions options_;

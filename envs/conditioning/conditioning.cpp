@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
+#include "dopa/core/strings.h"
 
 namespace dopa::envs {
 
@@ -19,22 +19,9 @@ int checked(const Config& config, const char* key, int64_t low, int64_t high) {
   return static_cast<int>(v);
 }
 
-// "0.1, 0.5,0.9" -> {0.1, 0.5, 0.9}; "" -> {}.
+// A list kwarg: "0.1, 0.5,0.9" -> {0.1, 0.5, 0.9}; "" -> {}.
 std::vector<double> number_list(const Config& config, const char* key) {
-  std::vector<double> values;
-  std::stringstream text(config.get_string(key));
-  std::string item;
-  while (std::getline(text, item, ',')) {
-    try {
-      size_t used = 0;
-      values.push_back(std::stod(item, &used));
-      if (item.find_first_not_of(" \t", used) != std::string::npos) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw Error(std::string("Conditioning-v0 kwarg '") + key + "' must be numbers separated by commas, got '" +
-                  config.get_string(key) + "'");
-    }
-  }
-  return values;
+  return dopa::number_list(config.get_string(key), ',', std::string("Conditioning-v0 kwarg '") + key + "'");
 }
 
 int cue_count(const Config& config) { return std::max<int>(1, static_cast<int>(number_list(config, "cue_probs").size())); }

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <sstream>
+#include <stdexcept>
 #include <utility>
+
+#include "dopa/core/error.h"
 
 namespace dopa {
 
@@ -72,6 +76,23 @@ std::string shortest_text(double v) {
   char text[64];
   const auto result = std::to_chars(text, text + sizeof text, v);
   return std::string(text, result.ptr);
+}
+
+std::vector<double> number_list(const std::string& text, char separator, const std::string& what) {
+  std::vector<double> values;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, separator)) {
+    try {
+      size_t used = 0;
+      values.push_back(std::stod(item, &used));
+      if (item.find_first_not_of(" \t", used) != std::string::npos) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      const std::string separators = separator == ',' ? "commas" : separator == ':' ? "colons" : std::string(1, separator);
+      throw Error(what + " must be numbers separated by " + separators + ", got '" + text + "'");
+    }
+  }
+  return values;
 }
 
 }  // namespace dopa

@@ -19,6 +19,10 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 // The shortest text that reads back to the same double (CSV output).
 std::string shortest_text(double v);
 
+// "0.1, 0.5,0.9" split at `separator` into numbers; "" -> {}. dopa::Error "<what> must be numbers
+// separated by commas (or colons, ...), got '<text>'" when an item is not one number.
+std::vector<double> number_list(const std::string& text, char separator, const std::string& what);
+
 // " Did you mean 'x' or 'y'?" or "" when there is no close match.
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dopa/core/error.h"
+#include "dopa/core/strings.h"
 
 namespace dopa::neuromod {
 
@@ -17,22 +18,6 @@ constexpr long long kPerturbationSteps = 100;
 constexpr double kShortTime = 100.0, kLongTime = 100.0, kMetaRate = 0.2;
 constexpr double kSurpriseTime = 100.0;
 
-std::vector<double> numbers_after_colon(const std::string& spec, size_t colon, const std::string& name) {
-  std::vector<double> values;
-  std::stringstream in(spec.substr(colon + 1));
-  std::string item;
-  while (std::getline(in, item, ':')) {
-    try {
-      size_t used = 0;
-      values.push_back(std::stod(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw Error(name + " = \"" + spec + "\": '" + item + "' is not a number");
-    }
-  }
-  return values;
-}
-
 }  // namespace
 
 MetaParameter::MetaParameter(const std::string& spec, Squash squash, const std::string& name)
@@ -40,7 +25,7 @@ MetaParameter::MetaParameter(const std::string& spec, Squash squash, const std::
   const size_t colon = spec.find(':');
   const std::string kind = colon == std::string::npos ? "fixed" : spec.substr(0, colon);
   const std::vector<double> v =
-      colon == std::string::npos ? numbers_after_colon(":" + spec, 0, name) : numbers_after_colon(spec, colon, name);
+      number_list(colon == std::string::npos ? spec : spec.substr(colon + 1), ':', name + " = \"" + spec + "\"");
   auto expect = [&](size_t n, const char* form) {
     if (v.size() != n) throw Error(name + " = \"" + spec + "\": expected " + form);
   };

@@ -36,13 +36,11 @@ void UpdateModulators::write(std::ostream& out) const {
   if (any()) out << "modulator_rng " << rng_.save() << "\n";
 }
 
-bool UpdateModulators::read(const std::string& key, const std::string& rest) {
+void UpdateModulators::read(const std::string& key, const std::string& rest) {
   if (key == "modulator_rng") rng_.load(rest);
   else if (key == "acetylcholine" && acetylcholine_) acetylcholine_->set_state(rest);
   else if (key == "noradrenaline" && noradrenaline_) noradrenaline_->set_state(rest);
   else if (key == "serotonin" && serotonin_) serotonin_->set_state(rest);
-  else return key == "acetylcholine" || key == "noradrenaline" || key == "serotonin";
-  return true;
 }
 
 }  // namespace dopa::neuromod

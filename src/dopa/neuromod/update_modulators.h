@@ -36,10 +36,10 @@ class UpdateModulators {
   void step(double reward, double surprise, double next_progress);
 
   // Checkpoints: write() adds "acetylcholine ...", "noradrenaline ...", "serotonin ...",
-  // "modulator_rng ..." lines; read() takes one such line's key and the rest of the line, returning
-  // false for keys that are not its own.
+  // "modulator_rng ..." lines; read() takes one such line's key and the rest of the line (other keys
+  // and sources not configured are ignored).
   void write(std::ostream& out) const;
-  bool read(const std::string& key, const std::string& rest);
+  void read(const std::string& key, const std::string& rest);
 
  private:
   std::optional<MetaParameter> acetylcholine_, noradrenaline_, serotonin_;
