@@ -1,0 +1,290 @@
+// REINFORCE (Williams 1992) with a baseline: Monte-Carlo policy gradient on whole episodes.
+//
+// Each update plays one fresh episode in every env with the current policy (strictly on-policy),
+// computes the discounted returns G_t, and takes one gradient step on
+//   -mean_t[log pi(a_t | s_t) (G_t - b(s_t))] + vf_coef mean_t[(G_t - V(s_t))^2] - ent_coef H,
+// with b the learned value V (baseline = "value"), the batch's mean return ("mean") or 0 ("none");
+// advantages standardised per batch when norm_adv. Discrete or Box actions, the mlp network or any
+// recurrent core (each episode re-run from the zero state with gradients through time).
+//
+// Envs that end early wait (their steps after the end are not used) until every env's episode has
+// ended; global_step counts the steps of the episodes used. An episode cut by the time limit is
+// completed with gamma V(final obs) when the baseline is the value (bootstrap_truncated).
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "dopa/core/error.h"
+#include "dopa/nn/actor_critic.h"
+#include "dopa/train/agent.h"
+
+namespace dopa::agents {
+
+namespace {
+
+struct ReinforceConfig {
+  double lr;
+  double gamma;
+  std::string baseline;
+  bool norm_adv;
+  double vf_coef;
+  double ent_coef;
+  double max_grad_norm;
+  bool bootstrap_truncated;
+  int64_t log_interval;
+
+  explicit ReinforceConfig(const Config& c)
+      : lr(c.get_float("lr")),
+        gamma(c.get_float("gamma")),
+        baseline(c.get_string("baseline")),
+        norm_adv(c.get_bool("norm_adv")),
+        vf_coef(c.get_float("vf_coef")),
+        ent_coef(c.get_float("ent_coef")),
+        max_grad_norm(c.get_float("max_grad_norm")),
+        bootstrap_truncated(c.get_bool("bootstrap_truncated")),
+        log_interval(c.get_int("log_interval")) {
+    if (!(lr > 0)) throw Error("reinforce 'lr' must be > 0");
+    if (!(gamma >= 0 && gamma <= 1)) throw Error("reinforce 'gamma' must be in [0, 1]");
+    if (log_interval < 1) throw Error("reinforce 'log_interval' must be >= 1");
+  }
+};
+
+// One batch of episodes, time-major (T, N, ...); `alive` marks the steps that belong to them.
+struct Episodes {
+  torch::Tensor obs, actions, rewards, alive, deltas;
+  int64_t steps = 0;  // sum of the episodes' lengths
+};
+
+class Reinforce : public Agent {
+ public:
+  Reinforce(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), net_(nullptr) {
+    torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
+    net_ = nn::ActorCritic(config, env.observation_space, env.action_space);
+    if (!env.action_space.is_discrete()) {
+      action_low_ = torch::tensor(env.action_space.low(), torch::kFloat64).to(torch::kFloat32);
+      action_high_ = torch::tensor(env.action_space.high(), torch::kFloat64).to(torch::kFloat32);
+    }
+  }
+
+  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+    if (options.resume) throw Error("reinforce writes no checkpoints: its runs cannot be resumed");
+    torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    torch::optim::Adam optimizer(net_->parameters(), torch::optim::AdamOptions(cfg_.lr));
+    const int64_t N = envs.num_envs();
+
+    TrainResult result;
+    RecentReturns recent(100);
+    double interval_return_sum = 0.0, interval_length_sum = 0.0;
+    int64_t interval_episodes = 0, update = 0;
+    bool any_interval = false;
+    const auto start = std::chrono::steady_clock::now();
+    envs.reset(options.seed);
+
+    while (result.global_step < options.total_steps) {
+      if (monitor.should_stop()) {
+        result.stopped_early = true;
+        break;
+      }
+      ++update;
+      if (update > 1) envs.reset();  // fresh episodes from the envs' running streams
+
+      // 1. One episode per env, without gradients.
+      const Episodes batch = play_episodes(envs, [&](double episode_return, int64_t length) {
+        recent.add(episode_return);
+        interval_return_sum += episode_return;
+        interval_length_sum += static_cast<double>(length);
+        ++interval_episodes;
+        ++result.episodes;
+      });
+      const int64_t T = batch.obs.size(0);
+
+      // 2. Discounted returns, backwards; the baseline; the loss on every live step.
+      torch::Tensor returns = torch::zeros({T, N});
+      {
+        torch::Tensor G = torch::zeros({N});
+        for (int64_t t = T - 1; t >= 0; --t) {
+          G = batch.rewards[t] + cfg_.gamma * G * batch.alive[t];
+          returns[t] = G * batch.alive[t];
+        }
+      }
+      nn::CoreState state = net_->initial_state(N);
+      std::vector<torch::Tensor> log_probs, values, entropies;
+      if (net_->recurrent()) {
+        for (int64_t t = 0; t < T; ++t) {
+          const torch::Tensor delta = batch.deltas[t];
+          const nn::PolicyOutput out = net_->forward(batch.obs[t], state, [&](const torch::Tensor&) { return delta; });
+          log_probs.push_back(net_->log_prob(out, batch.actions[t]));
+          values.push_back(out.value);
+          entropies.push_back(net_->entropy(out));
+        }
+      } else {
+        const nn::PolicyOutput out = net_->forward(batch.obs.reshape({T * N, -1}), state);
+        log_probs.push_back(net_->log_prob(out, flatten_steps(batch.actions)).reshape({T, N}));
+        values.push_back(out.value.reshape({T, N}));
+        entropies.push_back(net_->entropy(out).reshape({T, N}));
+      }
+      const torch::Tensor log_prob = torch::stack(log_probs).reshape({T, N});
+      const torch::Tensor value = torch::stack(values).reshape({T, N});
+      const torch::Tensor entropy_per_step = torch::stack(entropies).reshape({T, N});
+      const torch::Tensor live = batch.alive;
+      const double live_steps = static_cast<double>(batch.steps);
+      auto live_mean = [&](const torch::Tensor& x) { return (x * live).sum() / live_steps; };
+
+      torch::Tensor advantage = returns;
+      if (cfg_.baseline == "value") advantage = returns - value.detach();
+      if (cfg_.baseline == "mean") advantage = returns - live_mean(returns);
+      if (cfg_.norm_adv && live_steps > 1) {
+        const torch::Tensor mean = live_mean(advantage);
+        const torch::Tensor std = (live_mean((advantage - mean).square()) * live_steps / (live_steps - 1)).sqrt();
+        advantage = (advantage - mean) / (std + 1e-8);
+      }
+      const torch::Tensor policy_loss = -live_mean(log_prob * advantage);
+      const torch::Tensor value_loss = 0.5 * live_mean((returns - value).square());
+      const torch::Tensor entropy = live_mean(entropy_per_step);
+      torch::Tensor loss = policy_loss - cfg_.ent_coef * entropy;
+      if (cfg_.baseline == "value") loss = loss + cfg_.vf_coef * value_loss;
+      optimizer.zero_grad();
+      loss.backward();
+      if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), cfg_.max_grad_norm);
+      optimizer.step();
+
+      result.global_step += batch.steps;
+      monitor.progress(result.global_step, recent.mean());
+      if (update % cfg_.log_interval == 0 || result.global_step >= options.total_steps) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double interval_return = interval_return_sum / interval_episodes;
+        if (!any_interval || interval_return > result.best_return) {
+          result.best_return = interval_return;
+          any_interval = true;
+        }
+        monitor.log(result.global_step, {{"episodes", static_cast<double>(result.episodes)},
+                                         {"episodic_return", interval_return},
+                                         {"episodic_length", interval_length_sum / interval_episodes},
+                                         {"policy_loss", policy_loss.item<double>()},
+                                         {"value_loss", value_loss.item<double>()},
+                                         {"entropy", entropy.item<double>()},
+                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+        interval_return_sum = interval_length_sum = 0.0;
+        interval_episodes = 0;
+      }
+    }
+    result.final_return = recent.mean();
+    return result;
+  }
+
+  void save(const std::string& path) const override { torch::save(net_, path); }
+
+  void load(const std::string& path) override {
+    if (!std::filesystem::exists(path)) throw Error("no model file '" + path + "'");
+    try {
+      torch::load(net_, path);
+    } catch (const c10::Error& e) {
+      throw Error("cannot load '" + path + "' into this reinforce network: " + e.what_without_backtrace());
+    }
+  }
+
+  int64_t num_parameters() const override { return nn::parameter_count(*net_); }
+
+ private:
+  // Plays until every env's episode has ended; on_episode(return, length) for each.
+  template <class OnEpisode>
+  Episodes play_episodes(VectorEnv& envs, OnEpisode&& on_episode) {
+    torch::NoGradGuard no_grad;
+    const int64_t N = envs.num_envs();
+    const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
+    std::vector<torch::Tensor> obs_t, actions_t, rewards_t, alive_t, deltas_t;
+    nn::CoreState state = net_->initial_state(N);
+    torch::Tensor alive = torch::ones({N});
+    torch::Tensor previous_reward = torch::zeros({N}), previous_value = torch::zeros({N});
+    Episodes batch;
+    for (int64_t t = 0; alive.any().item<bool>(); ++t) {
+      const torch::Tensor obs = envs.observations().reshape({N, -1}).to(torch::kFloat32).clone();
+      // delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) for dopamine-modulated cores (0 at t = 0).
+      torch::Tensor delta = torch::zeros({N});
+      const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+        if (t > 0) delta = previous_reward + cfg_.gamma * net_->value_of_hidden(h) - previous_value;
+        return delta;
+      };
+      const nn::PolicyOutput out = net_->forward(obs, state, dopamine);
+      const torch::Tensor action = net_->sample(out);
+      envs.step(action_low_.defined() ? torch::max(torch::min(action, action_high_), action_low_).contiguous() : action);
+      torch::Tensor reward = envs.rewards().to(torch::kFloat32) * alive;
+      const torch::Tensor terminated = envs.terminations().logical_and(alive.to(torch::kBool));
+      const torch::Tensor truncated = envs.truncations().logical_and(alive.to(torch::kBool));
+      const torch::Tensor cut = truncated.logical_and(terminated.logical_not());
+      if (cfg_.bootstrap_truncated && cfg_.baseline == "value" && cut.any().item<bool>()) {
+        // NextStep autoreset: observations() still holds the final observation of an ended episode.
+        const torch::Tensor rows = cut.nonzero().squeeze(1);
+        const torch::Tensor final_obs = envs.observations().reshape({N, -1}).index_select(0, rows).to(torch::kFloat32);
+        nn::CoreState rows_state = nn::select_rows(state, rows);
+        reward.index_add_(0, rows, cfg_.gamma * net_->forward(final_obs, rows_state, no_dopamine).value);
+      }
+      obs_t.push_back(obs);
+      actions_t.push_back(action);
+      rewards_t.push_back(reward);
+      alive_t.push_back(alive);
+      deltas_t.push_back(delta * alive);
+      batch.steps += static_cast<int64_t>(alive.sum().item<double>());
+      previous_reward = reward;
+      previous_value = out.value;
+
+      const torch::Tensor ended = terminated.logical_or(truncated);
+      if (ended.any().item<bool>()) {
+        const torch::Tensor rows = ended.nonzero().squeeze(1);
+        for (int64_t k = 0; k < rows.size(0); ++k) {
+          const int64_t i = rows[k].item<int64_t>();
+          on_episode(envs.episode_returns()[i].item<double>(), envs.episode_lengths()[i].item<int64_t>());
+        }
+        alive = alive * ended.logical_not().to(torch::kFloat32);
+      }
+    }
+    batch.obs = torch::stack(obs_t);
+    batch.actions = torch::stack(actions_t);
+    batch.rewards = torch::stack(rewards_t);
+    batch.alive = torch::stack(alive_t);
+    batch.deltas = torch::stack(deltas_t);
+    return batch;
+  }
+
+  // (T, N) or (T, N, dims) actions as (T * N) or (T * N, dims).
+  static torch::Tensor flatten_steps(const torch::Tensor& actions) {
+    if (actions.dim() == 2) return actions.reshape({-1});
+    return actions.reshape({-1, actions.size(2)});
+  }
+
+  ReinforceConfig cfg_;
+  nn::ActorCritic net_;
+  torch::Tensor action_low_, action_high_;  // Box: (dims,) float32
+};
+
+}  // namespace
+
+AgentRegistration reinforce_registration() {
+  AgentRegistration r;
+  r.name = "reinforce";
+  r.description = "REINFORCE with a baseline, whole episodes, Discrete or Box actions, mlp or any recurrent core";
+  r.config = nn::actor_critic_config_keys();
+  const ConfigSchema own = {
+      {"lr", 1e-3, "Adam learning rate"},
+      {"gamma", 0.99, "discount factor"},
+      {"baseline", "value", "what G_t is compared with", {"value", "mean", "none"}},
+      {"norm_adv", true, "standardise advantages per batch"},
+      {"vf_coef", 0.5, "weight of the value loss (baseline = value)"},
+      {"ent_coef", 0.0, "weight of the entropy bonus"},
+      {"max_grad_norm", 0.5, "global gradient-norm clip (0: none)"},
+      {"bootstrap_truncated", true, "complete time-limit ends with gamma V(final obs) (baseline = value)"},
+      {"log_interval", 1, "updates between metrics rows"},
+  };
+  r.config.insert(r.config.end(), own.begin(), own.end());
+  r.autoreset = AutoresetMode::NextStep;
+  r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
+    return std::make_unique<Reinforce>(config, env, seed);
+  };
+  return r;
+}
+
+DOPA_REGISTER_AGENT(reinforce_registration());
+
+}  // namespace dopa::agents
