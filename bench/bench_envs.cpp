@@ -18,16 +18,24 @@ namespace {
 constexpr int64_t kNumEnvs = 64;
 constexpr int kActionRounds = 256;  // distinct action batches cycled through
 
-// kActionRounds batches of random valid actions.
+// kActionRounds batches of random valid actions: (num_envs,) int64 for Discrete, (num_envs, size)
+// float32 for Box.
 std::vector<at::Tensor> action_batches(const dopa::Space& space, uint64_t seed, int64_t num_envs = kNumEnvs) {
   dopa::Rng rng(seed);
   std::vector<at::Tensor> batches;
   for (int k = 0; k < kActionRounds; ++k) {
-    at::Tensor batch = at::empty({num_envs}, at::kLong);
-    for (int64_t i = 0; i < num_envs; ++i) space.sample(rng, batch.data_ptr<int64_t>() + i);
+    at::Tensor batch = space.is_discrete() ? at::empty({num_envs}, at::kLong) : at::empty({num_envs, space.size()}, at::kFloat);
+    auto* row = static_cast<unsigned char*>(batch.data_ptr());
+    for (int64_t i = 0; i < num_envs; ++i) space.sample(rng, row + i * space.size() * batch.element_size());
     batches.push_back(batch);
   }
   return batches;
+}
+
+// Row i of an action batch.
+dopa::Action action_row(const at::Tensor& batch, int64_t i) {
+  if (batch.dim() == 1) return dopa::Action(batch.data_ptr<int64_t>()[i]);
+  return dopa::Action(batch.data_ptr<float>() + i * batch.size(1), batch.size(1));
 }
 
 // Raw: a loop over 64 envs calling Env::step, resetting ended episodes, writing observations and
@@ -52,13 +60,13 @@ void BM_RawStep(benchmark::State& state, const std::string& id) {
   const auto batches = action_batches(envs[0]->action_space(), 1);
   int k = 0;
   for (auto _ : state) {
-    const int64_t* actions = batches[k++ % kActionRounds].data_ptr<int64_t>();
+    const at::Tensor& actions = batches[k++ % kActionRounds];
     for (int64_t i = 0; i < kNumEnvs; ++i) {
       if (envs[i]->needs_reset()) {
         envs[i]->reset(std::nullopt, out(i), info(i));
         continue;
       }
-      rewards[i] = envs[i]->step(dopa::Action(actions[i]), out(i), info(i)).reward;
+      rewards[i] = envs[i]->step(action_row(actions, i), out(i), info(i)).reward;
     }
     benchmark::DoNotOptimize(rewards.data());
   }
@@ -106,6 +114,10 @@ void BM_MazeRandomPolicyReturn(benchmark::State& state) {
 BENCHMARK_CAPTURE(BM_RawStep, Maze, std::string("Maze-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, Bandit, std::string("Bandit-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, CartPole, std::string("CartPole-v1"));
+BENCHMARK_CAPTURE(BM_RawStep, LunarLander, std::string("LunarLander-v3"));
+BENCHMARK_CAPTURE(BM_RawStep, LunarLanderContinuous, std::string("LunarLanderContinuous-v3"));
+BENCHMARK_CAPTURE(BM_RawStep, BipedalWalker, std::string("BipedalWalker-v3"));
+BENCHMARK_CAPTURE(BM_RawStep, BipedalWalkerHardcore, std::string("BipedalWalkerHardcore-v3"));
 BENCHMARK_CAPTURE(BM_VectorEnvStep, Maze, std::string("Maze-v0"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});
 BENCHMARK_CAPTURE(BM_VectorEnvStep, Bandit, std::string("Bandit-v0"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});
 BENCHMARK_CAPTURE(BM_VectorEnvStep, CartPole, std::string("CartPole-v1"))->ArgsProduct({{1, 2}, {kNumEnvs, 1024}})->ArgNames({"threads", "envs"});

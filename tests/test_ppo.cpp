@@ -40,6 +40,13 @@ dopa::VectorEnv make_envs(const std::string& id, int64_t n, const std::string& a
   return dopa::VectorEnv(id, n, {}, options);
 }
 
+dopa::TrainOptions steps(uint64_t seed, int64_t total_steps) {
+  dopa::TrainOptions options;
+  options.seed = seed;
+  options.total_steps = total_steps;
+  return options;
+}
+
 // SB3 zoo's CartPole settings (experiments/control/cartpole_ppo.toml).
 const dopa::Kwargs kCartPolePpo = {{"num_steps", 32}, {"num_minibatches", 2}, {"gae_lambda", 0.8}, {"gamma", 0.98},
                                    {"update_epochs", 20}, {"ent_coef", 0.0}, {"lr", 1e-3}};
@@ -48,7 +55,7 @@ TEST(Ppo, LearnsCartPole) {
   auto envs = make_envs("CartPole-v1", 8, "ppo");
   auto agent = make_agent("ppo", kCartPolePpo, envs.spec());
   RecordingMonitor monitor;
-  const dopa::TrainResult result = agent->train(envs, {0, 15000}, monitor);
+  const dopa::TrainResult result = agent->train(envs, steps(0, 15000), monitor);
   EXPECT_EQ(result.global_step, 15000 / 256 * 256);
   // Random play returns about 22. Measured 138.2 with this seed at 15K steps.
   EXPECT_GT(result.final_return, 70.0);
@@ -59,7 +66,7 @@ TEST(Reinforce, LearnsCartPole) {
   auto envs = make_envs("CartPole-v1", 8, "reinforce");
   auto agent = make_agent("reinforce", {{"lr", 3e-3}}, envs.spec());
   RecordingMonitor monitor;
-  const dopa::TrainResult result = agent->train(envs, {0, 20000}, monitor);
+  const dopa::TrainResult result = agent->train(envs, steps(0, 20000), monitor);
   // Measured 133.1 with this seed; random play returns about 22.
   EXPECT_GT(result.final_return, 50.0);
 }
@@ -74,7 +81,7 @@ TEST_P(PpoReplay, ReproducesTheRolloutsProbabilities) {
   auto envs = make_envs("CartPole-v1", 4, "ppo");  // episodes end inside the rollout: resets are replayed
   auto agent = make_agent("ppo", kwargs, envs.spec());
   RecordingMonitor monitor;
-  const dopa::TrainResult result = agent->train(envs, {3, 256}, monitor);
+  const dopa::TrainResult result = agent->train(envs, steps(3, 256), monitor);
   ASSERT_EQ(monitor.rows.size(), 1u);
   EXPECT_GT(result.episodes, 0);
   EXPECT_LT(std::fabs(monitor.last("old_approx_kl")), 1e-6);
@@ -106,7 +113,7 @@ TEST(Ppo, RecurrentMinibatchesSplitEnvs) {
   auto agent = make_agent("ppo", {{"core", "lstm"}, {"num_minibatches", 4}}, envs.spec());
   RecordingMonitor monitor;
   try {
-    agent->train(envs, {0, 1000}, monitor);
+    agent->train(envs, steps(0, 1000), monitor);
     FAIL() << "expected dopa::Error";
   } catch (const dopa::Error& e) {
     EXPECT_NE(std::string(e.what()).find("multiple of num_minibatches"), std::string::npos) << e.what();
