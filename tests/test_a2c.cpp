@@ -34,7 +34,7 @@ TEST(A2C, LearnsTheEasyBandit) {
   auto envs = bandit_envs();
   auto agent = make_a2c({{"hidden", 32}, {"lr", 5e-3}, {"rollout_steps", 10}, {"log_interval", 25}}, envs.spec());
   RecordingMonitor monitor;
-  const dopa::TrainResult result = agent->train(envs, {0, 100000}, monitor);
+  const dopa::TrainResult result = agent->train(envs, {0, 100000, "", false}, monitor);
   EXPECT_EQ(result.global_step, 100000 / 160 * 160);
   EXPECT_EQ(result.episodes, result.global_step / 10);
   // Measured 7.98 with this seed (7.99, 8.15, 8.30 with seeds 1-3); random play gives 5.0 +- 0.16
@@ -52,7 +52,7 @@ TEST(A2C, SameSeedSameResultAndEarlyStop) {
     auto agent = make_a2c({{"hidden", 8}, {"rollout_steps", 10}, {"log_interval", 1}}, envs.spec());
     RecordingMonitor monitor;
     monitor.stop_after = stop_after;
-    const auto result = agent->train(envs, {7, 3200}, monitor);
+    const auto result = agent->train(envs, {7, 3200, "", false}, monitor);
     return std::make_pair(result, monitor.rows);
   };
   const auto [a, rows_a] = run(0);
@@ -77,8 +77,11 @@ TEST(A2C, EveryCoreTrains) {
     agent->train(envs, {3, 16 * 5 * 4, ""}, monitor);
     ASSERT_EQ(monitor.rows.size(), 4u) << core;
     for (const auto& row : monitor.rows)
-      for (const auto& [name, value] : row.second)
-        if (name != "episodic_return" && name != "episodic_length") EXPECT_TRUE(std::isfinite(value)) << core << " " << name;
+      for (const auto& [name, value] : row.second) {
+        if (name != "episodic_return" && name != "episodic_length") {
+          EXPECT_TRUE(std::isfinite(value)) << core << " " << name;
+        }
+      }
   }
 }
 
@@ -102,7 +105,7 @@ TEST(A2C, NeuromodulatorsSetTheDiscountAndTheStepSize) {
                          {"acetylcholine", "linear:0.01:0.001"}},
                         envs.spec());
   RecordingMonitor monitor;
-  agent->train(envs, {0, 3200}, monitor);
+  agent->train(envs, {0, 3200, "", false}, monitor);
   ASSERT_EQ(monitor.rows.size(), 20u);
   double previous_lr = 1.0;
   for (const auto& [step, row] : monitor.rows) {

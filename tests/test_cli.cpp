@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -163,6 +164,39 @@ TEST(Cli, PlayWritesEveryStepOfATrainedAgentWithItsInfo) {
   EXPECT_EQ(rows, 6 * 20);  // --kw trials=20 changed the run's 100-trial episodes
   EXPECT_EQ(episodes, (std::set<int>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(dopa("play --run " + dir.string()).status, 2);  // not a run folder
+  fs::remove_all(dir);
+}
+
+// CartPole's episodes end at different steps: each is written once, t = 0, 1, ... to its end (the
+// rows an agent plays on after an episode's end are not; Agent::play).
+TEST(Cli, PlayWritesEpisodesOfDifferentLengthsOnce) {
+  const fs::path dir = temp_dir("play-lengths");
+  const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml";
+  ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --out " + (dir / "run").string()).status, 0);
+  const Result r = dopa("play --run " + (dir / "run").string() + " --episodes 8 --seed 5 --out " +
+                        (dir / "play.csv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(dir / "play.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "episode,t,reward");
+  std::map<int, int> length;  // episode -> rows, each row's t the count before it
+  while (std::getline(in, line)) {
+    std::stringstream fields(line);
+    std::string episode, t, reward;
+    std::getline(fields, episode, ',');
+    std::getline(fields, t, ',');
+    std::getline(fields, reward, ',');
+    EXPECT_EQ(std::stoi(t), length[std::stoi(episode)]++) << line;
+    EXPECT_EQ(reward, "1") << line;
+  }
+  ASSERT_EQ(length.size(), 8u);
+  std::set<int> distinct;
+  for (const auto& [episode, rows] : length) {
+    EXPECT_GE(rows, 8);  // a CartPole episode lasts at least 8 steps
+    distinct.insert(rows);
+  }
+  EXPECT_GT(distinct.size(), 1u);
   fs::remove_all(dir);
 }
 

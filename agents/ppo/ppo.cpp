@@ -50,6 +50,7 @@ struct PpoConfig {
   double reward_clip;
   bool bootstrap_truncated;
   int64_t log_interval;
+  bool deterministic;
 
   explicit PpoConfig(const Config& c)
       : lr(c.get_float("lr")),
@@ -72,7 +73,8 @@ struct PpoConfig {
         obs_clip(c.get_float("obs_clip")),
         reward_clip(c.get_float("reward_clip")),
         bootstrap_truncated(c.get_bool("bootstrap_truncated")),
-        log_interval(c.get_int("log_interval")) {
+        log_interval(c.get_int("log_interval")),
+        deterministic(c.get_bool("deterministic")) {
     if (!(lr > 0)) throw Error("ppo 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("ppo 'gamma' must be in [0, 1]");
     if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("ppo 'gae_lambda' must be in [0, 1]");
@@ -329,6 +331,44 @@ class Ppo : public Agent {
     }
   }
 
+  // Frozen policy and normaliser statistics, actions sampled as in training (Agent::play), or the
+  // most likely ones with the key `deterministic` (how SB3 zoo evaluates).
+  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step) override {
+    const int64_t B = envs.num_envs();
+    if (envs.autoreset_mode() != AutoresetMode::Disabled) throw Error("ppo play needs a VectorEnv with autoreset Disabled");
+    if (episodes < 1 || episodes % B != 0)
+      throw Error("ppo play: episodes (" + std::to_string(episodes) + ") must be a multiple of num_envs (" +
+                  std::to_string(B) + ")");
+    torch::NoGradGuard no_grad;
+    nn::ActorCritic& net = policy_->net;
+    for (int64_t batch = 0; batch < episodes / B; ++batch) {
+      envs.reset(seed + static_cast<uint64_t>(batch * B));
+      nn::CoreState state = net->initial_state(B);
+      torch::Tensor episode_start = torch::ones({B});
+      torch::Tensor previous_reward = torch::zeros({B}), previous_value = torch::zeros({B});
+      torch::Tensor ended = torch::zeros({B}, torch::kBool);  // rows whose batch episode is over
+      while (!ended.all().item<bool>()) {
+        const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+          return (1 - episode_start) * (previous_reward + cfg_.gamma * net->value_of_hidden(h) - previous_value);
+        };
+        const nn::PolicyOutput out = net->forward(observe(envs.observations(), false), state, dopamine);
+        envs.step(env_action(cfg_.deterministic ? net->mode(out) : net->sample(out)));
+        on_step();
+        const torch::Tensor done = envs.terminations().logical_or(envs.truncations());
+        previous_reward = envs.rewards().to(torch::kFloat32);
+        if (cfg_.normalize_reward)  // the reward the critic learned, with the statistics frozen
+          previous_reward = (previous_reward * policy_->reward_normalizer->scale()).clamp(-cfg_.reward_clip, cfg_.reward_clip);
+        previous_value = out.value;
+        episode_start = done.to(torch::kFloat32);
+        if (done.any().item<bool>()) {
+          ended = ended.logical_or(done);
+          state = nn::mask_state(state, done.logical_not().to(torch::kFloat32));
+          if (!ended.all().item<bool>()) envs.reset(std::nullopt, done);  // played on, unrecorded
+        }
+      }
+    }
+  }
+
   int64_t num_parameters() const override { return nn::parameter_count(*policy_->net); }
 
  private:
@@ -416,6 +456,7 @@ AgentRegistration ppo_registration() {
       {"reward_clip", 10.0, "clip of normalised rewards"},
       {"bootstrap_truncated", true, "bootstrap time-limit ends from V(final obs) (false: as CleanRL)"},
       {"log_interval", 1, "updates between metrics rows"},
+      {"deterministic", false, "play (dopa play) the most likely action instead of sampling"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;

@@ -1,13 +1,16 @@
-// dopa play --run RUN_DIR [--episodes N] [--seed S] [--kw key=value]... [--out FILE]
+// dopa play --run RUN_DIR [--episodes N] [--seed S] [--kw key=value]... [--set key=value]... [--out FILE]
 //
 // Plays the agent trained in RUN_DIR with frozen parameters (the test protocol of the meta-RL
 // papers) on its env, or on the env with some kwargs changed, and writes every step as CSV:
 //   episode,t,reward,<info keys>
 // (an info key of size k gives columns key_0..key_k-1; a key the env did not set that step is
 // empty). Analyses of behaviour read this file, e.g. scripts/plot_two_step.py for the two-step
-// task's stay probabilities.
+// task's stay probabilities. `--set` changes the run's settings for the test (e.g.
+// agent.deterministic=true: ppo plays its most likely actions). The mean return is printed.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -23,7 +26,7 @@ namespace dopa::cli {
 void add_play_command(CLI::App& app) {
   struct Options {
     std::string run, out = "play.csv";
-    std::vector<std::string> kwargs;
+    std::vector<std::string> kwargs, overrides;
     int64_t episodes = 300;
     uint64_t seed = 0;
   };
@@ -33,9 +36,10 @@ void add_play_command(CLI::App& app) {
   cmd->add_option("--episodes", options->episodes, "test episodes")->check(CLI::Range(1, 100000000));
   cmd->add_option("--seed", options->seed, "episode e is the env reset with seed + e");
   cmd->add_option("--kw", options->kwargs, "env kwarg key=value changing the run's env (repeatable)");
+  cmd->add_option("--set", options->overrides, "key=value changing the run's settings, e.g. agent.deterministic=true (repeatable)");
   cmd->add_option("--out", options->out, "the CSV file to write");
   cmd->callback([options] {
-    TrainedAgent trained = load_trained_agent(options->run);
+    TrainedAgent trained = load_trained_agent(options->run, options->overrides);
     const std::string env_id = trained.experiment.env.get_string("id");
     Kwargs kwargs = trained.experiment.env_kwargs.values();
     for (const auto& [key, value] : parse_env_kwargs(env_id, options->kwargs)) kwargs[key] = value;
@@ -55,7 +59,9 @@ void add_play_command(CLI::App& app) {
     }
     out << "\n";
     std::vector<at::Tensor> values, masks;  // per info key, refreshed each step
-    int64_t t = 0, first_episode = 0;
+    std::vector<char> ended(batch, 0);      // rows whose episode has ended in this batch
+    std::vector<double> running_return(batch, 0.0), returns;
+    int64_t t = 0, first_episode = 0, running = batch;
     trained.agent->play(envs, options->episodes, options->seed, [&] {
       values.clear();
       masks.clear();
@@ -64,25 +70,40 @@ void add_play_command(CLI::App& app) {
         masks.push_back(envs.info_mask(key.name).contiguous());
       }
       const double* reward = envs.rewards().data_ptr<double>();
-      bool all_ended = true;
       for (int64_t b = 0; b < batch; ++b) {
+        if (ended[b]) continue;  // played on after its episode, unrecorded (Agent::play)
         out << first_episode + b << "," << t << "," << shortest_text(reward[b]);
+        running_return[b] += reward[b];
         for (size_t k = 0; k < values.size(); ++k) {
           const bool present = masks[k].data_ptr<bool>()[b];
           const double* v = values[k].data_ptr<double>() + b * spec.info_keys[k].size;
           for (int64_t i = 0; i < spec.info_keys[k].size; ++i) out << "," << (present ? shortest_text(v[i]) : "");
         }
         out << "\n";
-        all_ended = all_ended && (envs.terminations().data_ptr<bool>()[b] || envs.truncations().data_ptr<bool>()[b]);
+        if (envs.terminations().data_ptr<bool>()[b] || envs.truncations().data_ptr<bool>()[b]) {
+          ended[b] = 1;
+          --running;
+          returns.push_back(running_return[b]);
+          running_return[b] = 0.0;
+        }
       }
       ++t;
-      if (all_ended) {
+      if (running == 0) {
         t = 0;
         first_episode += batch;
+        running = batch;
+        std::fill(ended.begin(), ended.end(), 0);
       }
     });
     if (!out) throw Error("writing '" + options->out + "' failed");
-    spdlog::info("{} episodes of {} -> {}", options->episodes, env_id, options->out);
+    double mean = 0.0, square_sum = 0.0;
+    for (double r : returns) mean += r / static_cast<double>(returns.size());
+    for (double r : returns) square_sum += (r - mean) * (r - mean);
+    const double se = returns.size() > 1 ? std::sqrt(square_sum / static_cast<double>(returns.size() - 1) /
+                                                     static_cast<double>(returns.size()))
+                                         : 0.0;
+    spdlog::info("{} episodes of {}: mean return {:.2f} ± {:.2f} (standard error) -> {}", returns.size(), env_id, mean,
+                 se, options->out);
   });
 }
 

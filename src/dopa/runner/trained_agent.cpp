@@ -10,10 +10,10 @@ namespace dopa {
 
 namespace fs = std::filesystem;
 
-TrainedAgent load_trained_agent(const std::string& run_dir) {
+TrainedAgent load_trained_agent(const std::string& run_dir, const std::vector<std::string>& overrides) {
   const fs::path dir(run_dir);
   if (!fs::exists(dir / "config.toml")) throw Error("'" + run_dir + "' has no config.toml (is it a run folder?)");
-  TrainedAgent trained{load_experiment((dir / "config.toml").string()), nullptr};
+  TrainedAgent trained{load_experiment((dir / "config.toml").string(), overrides), nullptr};
   const Experiment& experiment = trained.experiment;
   const auto& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
   const auto spec = make(experiment.env.get_string("id"), experiment.env_kwargs.values())->spec();

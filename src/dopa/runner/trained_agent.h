@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dopa/runner/experiment.h"
 #include "dopa/train/agent.h"
@@ -18,7 +19,8 @@ struct TrainedAgent {
 };
 
 // Throws dopa::Error naming the folder when it is not a run folder or holds no parameters.
-TrainedAgent load_trained_agent(const std::string& run_dir);
+// `overrides` ("agent.deterministic=true") change the run's settings before the agent is built.
+TrainedAgent load_trained_agent(const std::string& run_dir, const std::vector<std::string>& overrides = {});
 
 // How many test episodes to play side by side: the largest divisor of `episodes` up to
 // `max_batch` (meta_a2c plays whole batches in lockstep, so the batch must divide the total).

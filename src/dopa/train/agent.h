@@ -63,7 +63,10 @@ class Agent {
   // Plays `episodes` episodes with frozen parameters (actions sampled as in training, no learning)
   // on `envs`, built with autoreset Disabled: the agent resets them for each batch of
   // envs.num_envs() episodes, seeding batch k with seed + k * num_envs (env i: + i). `episodes`
-  // must be a multiple of num_envs. on_step runs after every step. The default: dopa::Error.
+  // must be a multiple of num_envs. on_step runs after every step. Episodes of a batch may end at
+  // different steps: an env whose episode has ended is reset (with a mask) and stepped on, unrecorded,
+  // until every env of the batch has ended once, so a reader of on_step counts each row only up to
+  // its first end in the batch (terminations() | truncations()). The default: dopa::Error.
   virtual void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step);
   // The number of trained parameters (scalars), for comparisons at equal size; -1 when unknown.
   virtual int64_t num_parameters() const { return -1; }
