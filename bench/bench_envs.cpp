@@ -114,6 +114,10 @@ void BM_MazeRandomPolicyReturn(benchmark::State& state) {
 BENCHMARK_CAPTURE(BM_RawStep, Maze, std::string("Maze-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, Bandit, std::string("Bandit-v0"));
 BENCHMARK_CAPTURE(BM_RawStep, CartPole, std::string("CartPole-v1"));
+BENCHMARK_CAPTURE(BM_RawStep, Acrobot, std::string("Acrobot-v1"));
+BENCHMARK_CAPTURE(BM_RawStep, MountainCar, std::string("MountainCar-v0"));
+BENCHMARK_CAPTURE(BM_RawStep, MountainCarContinuous, std::string("MountainCarContinuous-v0"));
+BENCHMARK_CAPTURE(BM_RawStep, Pendulum, std::string("Pendulum-v1"));
 BENCHMARK_CAPTURE(BM_RawStep, LunarLander, std::string("LunarLander-v3"));
 BENCHMARK_CAPTURE(BM_RawStep, LunarLanderContinuous, std::string("LunarLanderContinuous-v3"));
 BENCHMARK_CAPTURE(BM_RawStep, BipedalWalker, std::string("BipedalWalker-v3"));
