@@ -102,10 +102,7 @@ class A2C : public Agent {
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
 
     TrainResult result;
-    RecentReturns recent(100);
-    double interval_return_sum = 0.0, interval_length_sum = 0.0;
-    int64_t interval_episodes = 0;
-    bool any_interval = false;  // whether best_return holds a value yet
+    EpisodeLog log;
     const auto start = std::chrono::steady_clock::now();
 
     for (int64_t update = 1; update <= num_updates; ++update) {
@@ -157,17 +154,7 @@ class A2C : public Agent {
         episode_start = 1 - keep;
 
         if (done.any().item<bool>()) {
-          const auto ended = done.nonzero().squeeze(1);
-          const auto returns = envs.episode_returns().index_select(0, ended);
-          const auto lengths = envs.episode_lengths().index_select(0, ended);
-          for (int64_t k = 0; k < ended.size(0); ++k) {
-            const double r = returns[k].item<double>();
-            recent.add(r);
-            interval_return_sum += r;
-            interval_length_sum += static_cast<double>(lengths[k].item<int64_t>());
-            ++interval_episodes;
-            ++result.episodes;
-          }
+          log.add_ended(envs, done);
           state = nn::mask_state(state, keep);  // a new episode starts from a zero state
         }
         obs = observe();
@@ -210,17 +197,13 @@ class A2C : public Agent {
                          static_cast<double>(update) / static_cast<double>(num_updates));
 
       result.global_step = update * steps_per_update;
-      monitor.progress(result.global_step, recent.mean());
+      monitor.progress(result.global_step, log.recent_mean());
       if (update % cfg_.log_interval == 0 || update == num_updates) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const double interval_return = interval_episodes ? interval_return_sum / interval_episodes : NAN;
-        if (interval_episodes > 0 && (!any_interval || interval_return > result.best_return)) {
-          result.best_return = interval_return;
-          any_interval = true;
-        }
-        Metrics row = {{"episodes", static_cast<double>(result.episodes)},
-                     {"episodic_return", interval_return},
-                     {"episodic_length", interval_episodes ? interval_length_sum / interval_episodes : NAN},
+        const EpisodeLog::Interval interval = log.take_interval();
+        Metrics row = {{"episodes", static_cast<double>(log.episodes())},
+                     {"episodic_return", interval.mean_return},
+                     {"episodic_length", interval.mean_length},
                      {"policy_loss", policy_loss.item<double>()},
                      {"value_loss", value_loss.item<double>()},
                      {"entropy", entropy.item<double>()},
@@ -230,11 +213,11 @@ class A2C : public Agent {
         if (modulators_.sets_lr()) row.insert(row.end() - 1, {"lr", lr});
         if (modulators_.sets_gamma()) row.insert(row.end() - 1, {"gamma", gamma});
         monitor.log(result.global_step, row);
-        interval_return_sum = interval_length_sum = 0.0;
-        interval_episodes = 0;
       }
     }
-    result.final_return = recent.mean();
+    result.episodes = log.episodes();
+    result.final_return = log.recent_mean();
+    result.best_return = log.best_return();
     return result;
   }
 

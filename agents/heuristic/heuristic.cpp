@@ -124,20 +124,15 @@ class Heuristic : public Agent {
     const int64_t n = envs.num_envs();
     const auto start = std::chrono::steady_clock::now();
     TrainResult result;
-    RecentReturns recent(100);
-    double interval_return = 0.0, interval_length = 0.0;
+    EpisodeLog log;
     int64_t interval_episodes = 0;
-    bool any_interval = false;  // whether best_return holds a value yet
     auto log_row = [&] {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double mean_return = interval_return / static_cast<double>(interval_episodes);
-      if (!any_interval || mean_return > result.best_return) result.best_return = mean_return;
-      any_interval = true;
-      monitor.log(result.global_step, {{"episodes", static_cast<double>(result.episodes)},
-                                       {"episodic_return", mean_return},
-                                       {"episodic_length", interval_length / static_cast<double>(interval_episodes)},
+      const EpisodeLog::Interval interval = log.take_interval();
+      monitor.log(result.global_step, {{"episodes", static_cast<double>(log.episodes())},
+                                       {"episodic_return", interval.mean_return},
+                                       {"episodic_length", interval.mean_length},
                                        {"SPS", static_cast<double>(result.global_step) / std::max(seconds, 1e-9)}});
-      interval_return = interval_length = 0.0;
       interval_episodes = 0;
     };
 
@@ -153,20 +148,18 @@ class Heuristic : public Agent {
       for (int64_t i = 0; i < n; ++i) {
         if (!(terminated[i] || truncated[i])) continue;
         // Same-step autoreset: the observation is already the next episode's first.
-        const double episode_return = envs.episode_returns().data_ptr<double>()[i];
-        recent.add(episode_return);
-        interval_return += episode_return;
-        interval_length += static_cast<double>(envs.episode_lengths().data_ptr<int64_t>()[i]);
+        log.add(envs.episode_returns().data_ptr<double>()[i], envs.episode_lengths().data_ptr<int64_t>()[i]);
         ++interval_episodes;
-        ++result.episodes;
         start_episode(i);
       }
-      monitor.progress(result.global_step, recent.mean());
+      monitor.progress(result.global_step, log.recent_mean());
       if (interval_episodes >= log_interval_) log_row();
     }
     if (interval_episodes > 0) log_row();
     result.stopped_early = result.global_step < options.total_steps;
-    result.final_return = recent.mean();
+    result.episodes = log.episodes();
+    result.final_return = log.recent_mean();
+    result.best_return = log.best_return();
     return result;
   }
 

@@ -143,10 +143,7 @@ class Ppo : public Agent {
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
 
     TrainResult result;
-    RecentReturns recent(100);
-    double interval_return_sum = 0.0, interval_length_sum = 0.0;
-    int64_t interval_episodes = 0;
-    bool any_interval = false;
+    EpisodeLog log;
     const auto start = std::chrono::steady_clock::now();
 
     for (int64_t update = 1; update <= num_updates; ++update) {
@@ -200,17 +197,7 @@ class Ppo : public Agent {
           episode_start = 1 - keep;
 
           if (done.any().item<bool>()) {
-            const torch::Tensor ended = done.nonzero().squeeze(1);
-            const torch::Tensor returns = envs.episode_returns().index_select(0, ended);
-            const torch::Tensor lengths = envs.episode_lengths().index_select(0, ended);
-            for (int64_t k = 0; k < ended.size(0); ++k) {
-              const double r = returns[k].item<double>();
-              recent.add(r);
-              interval_return_sum += r;
-              interval_length_sum += static_cast<double>(lengths[k].item<int64_t>());
-              ++interval_episodes;
-              ++result.episodes;
-            }
+            log.add_ended(envs, done);
             if (net->recurrent()) state = nn::mask_state(state, keep);  // a new episode starts from zeros
           }
           obs = observe(envs.observations(), true);
@@ -288,21 +275,17 @@ class Ppo : public Agent {
       }
 
       result.global_step = update * steps_per_update;
-      monitor.progress(result.global_step, recent.mean());
+      monitor.progress(result.global_step, log.recent_mean());
       if (update % cfg_.log_interval == 0 || update == num_updates) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const double interval_return = interval_episodes ? interval_return_sum / interval_episodes : NAN;
-        if (interval_episodes > 0 && (!any_interval || interval_return > result.best_return)) {
-          result.best_return = interval_return;
-          any_interval = true;
-        }
+        const EpisodeLog::Interval interval = log.take_interval();
         const double explained_variance = [&] {
           const double var_returns = returns.var().item<double>();
           return var_returns == 0 ? NAN : 1.0 - (returns - roll.values).var().item<double>() / var_returns;
         }();
-        monitor.log(result.global_step, {{"episodes", static_cast<double>(result.episodes)},
-                                         {"episodic_return", interval_return},
-                                         {"episodic_length", interval_episodes ? interval_length_sum / interval_episodes : NAN},
+        monitor.log(result.global_step, {{"episodes", static_cast<double>(log.episodes())},
+                                         {"episodic_return", interval.mean_return},
+                                         {"episodic_length", interval.mean_length},
                                          {"learning_rate", lr},
                                          {"value_loss", value_loss.item<double>()},
                                          {"policy_loss", policy_loss.item<double>()},
@@ -312,11 +295,11 @@ class Ppo : public Agent {
                                          {"clipfrac", clipfrac_sum / std::max<int64_t>(1, minibatch_count)},
                                          {"explained_variance", explained_variance},
                                          {"SPS", result.global_step / std::max(seconds, 1e-9)}});
-        interval_return_sum = interval_length_sum = 0.0;
-        interval_episodes = 0;
       }
     }
-    result.final_return = recent.mean();
+    result.episodes = log.episodes();
+    result.final_return = log.recent_mean();
+    result.best_return = log.best_return();
     return result;
   }
 

@@ -75,10 +75,8 @@ class Reinforce : public Agent {
     const int64_t N = envs.num_envs();
 
     TrainResult result;
-    RecentReturns recent(100);
-    double interval_return_sum = 0.0, interval_length_sum = 0.0;
-    int64_t interval_episodes = 0, update = 0;
-    bool any_interval = false;
+    EpisodeLog log;
+    int64_t update = 0;
     const auto start = std::chrono::steady_clock::now();
     envs.reset(options.seed);
 
@@ -91,13 +89,7 @@ class Reinforce : public Agent {
       if (update > 1) envs.reset();  // fresh episodes from the envs' running streams
 
       // 1. One episode per env, without gradients.
-      const Episodes batch = play_episodes(envs, [&](double episode_return, int64_t length) {
-        recent.add(episode_return);
-        interval_return_sum += episode_return;
-        interval_length_sum += static_cast<double>(length);
-        ++interval_episodes;
-        ++result.episodes;
-      });
+      const Episodes batch = play_episodes(envs, log);
       const int64_t T = batch.obs.size(0);
 
       // 2. Discounted returns, backwards; the baseline; the loss on every live step.
@@ -151,26 +143,22 @@ class Reinforce : public Agent {
       optimizer.step();
 
       result.global_step += batch.steps;
-      monitor.progress(result.global_step, recent.mean());
+      monitor.progress(result.global_step, log.recent_mean());
       if (update % cfg_.log_interval == 0 || result.global_step >= options.total_steps) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const double interval_return = interval_return_sum / interval_episodes;
-        if (!any_interval || interval_return > result.best_return) {
-          result.best_return = interval_return;
-          any_interval = true;
-        }
-        monitor.log(result.global_step, {{"episodes", static_cast<double>(result.episodes)},
-                                         {"episodic_return", interval_return},
-                                         {"episodic_length", interval_length_sum / interval_episodes},
+        const EpisodeLog::Interval interval = log.take_interval();
+        monitor.log(result.global_step, {{"episodes", static_cast<double>(log.episodes())},
+                                         {"episodic_return", interval.mean_return},
+                                         {"episodic_length", interval.mean_length},
                                          {"policy_loss", policy_loss.item<double>()},
                                          {"value_loss", value_loss.item<double>()},
                                          {"entropy", entropy.item<double>()},
                                          {"SPS", result.global_step / std::max(seconds, 1e-9)}});
-        interval_return_sum = interval_length_sum = 0.0;
-        interval_episodes = 0;
       }
     }
-    result.final_return = recent.mean();
+    result.episodes = log.episodes();
+    result.final_return = log.recent_mean();
+    result.best_return = log.best_return();
     return result;
   }
 
@@ -188,9 +176,8 @@ class Reinforce : public Agent {
   int64_t num_parameters() const override { return nn::parameter_count(*net_); }
 
  private:
-  // Plays until every env's episode has ended; on_episode(return, length) for each.
-  template <class OnEpisode>
-  Episodes play_episodes(VectorEnv& envs, OnEpisode&& on_episode) {
+  // Plays until every env's episode has ended, adding each to `log`.
+  Episodes play_episodes(VectorEnv& envs, EpisodeLog& log) {
     torch::NoGradGuard no_grad;
     const int64_t N = envs.num_envs();
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
@@ -232,11 +219,7 @@ class Reinforce : public Agent {
 
       const torch::Tensor ended = terminated.logical_or(truncated);
       if (ended.any().item<bool>()) {
-        const torch::Tensor rows = ended.nonzero().squeeze(1);
-        for (int64_t k = 0; k < rows.size(0); ++k) {
-          const int64_t i = rows[k].item<int64_t>();
-          on_episode(envs.episode_returns()[i].item<double>(), envs.episode_lengths()[i].item<int64_t>());
-        }
+        log.add_ended(envs, ended);
         alive = alive * ended.logical_not().to(torch::kFloat32);
       }
     }

@@ -1,5 +1,6 @@
 #include "dopa/train/agent.h"
 
+#include <cmath>
 #include <numeric>
 
 #include "dopa/core/error.h"
@@ -51,6 +52,35 @@ void RecentReturns::add(double episode_return) {
 double RecentReturns::mean() const {
   if (values_.empty()) return 0.0;
   return std::accumulate(values_.begin(), values_.end(), 0.0) / static_cast<double>(values_.size());
+}
+
+void EpisodeLog::add(double episode_return, int64_t length) {
+  recent_.add(episode_return);
+  interval_return_ += episode_return;
+  interval_length_ += static_cast<double>(length);
+  ++interval_episodes_;
+  ++episodes_;
+}
+
+void EpisodeLog::add_ended(const VectorEnv& envs, const at::Tensor& done) {
+  const at::Tensor rows = done.nonzero().squeeze(1).contiguous();
+  const int64_t* row = rows.data_ptr<int64_t>();
+  const double* returns = envs.episode_returns().data_ptr<double>();
+  const int64_t* lengths = envs.episode_lengths().data_ptr<int64_t>();
+  for (int64_t k = 0; k < rows.size(0); ++k) add(returns[row[k]], lengths[row[k]]);
+}
+
+EpisodeLog::Interval EpisodeLog::take_interval() {
+  Interval interval{NAN, NAN, interval_episodes_};
+  if (interval_episodes_ > 0) {
+    interval.mean_return = interval_return_ / static_cast<double>(interval_episodes_);
+    interval.mean_length = interval_length_ / static_cast<double>(interval_episodes_);
+    if (!has_best_ || interval.mean_return > best_return_) best_return_ = interval.mean_return;
+    has_best_ = true;
+  }
+  interval_return_ = interval_length_ = 0.0;
+  interval_episodes_ = 0;
+  return interval;
 }
 
 }  // namespace dopa

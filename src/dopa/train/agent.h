@@ -108,6 +108,37 @@ class RecentReturns {
   std::vector<double> values_;
 };
 
+// The episode statistics a trainer reports: the returns of the last 100 episodes (final_return),
+// the episodes since the last metrics row (episodic_return and episodic_length) and the best of
+// those rows (best_return).
+class EpisodeLog {
+ public:
+  void add(double episode_return, int64_t length);
+  // Adds the episodes that ended in `envs`' last step: the rows where `done` ((N,) bool) is true.
+  void add_ended(const VectorEnv& envs, const at::Tensor& done);
+
+  int64_t episodes() const { return episodes_; }
+  double recent_mean() const { return recent_.mean(); }
+
+  // The mean return and length of the episodes since the last call (NaN when none ended), which
+  // start a new interval; an interval with episodes may raise the best return.
+  struct Interval {
+    double mean_return, mean_length;
+    int64_t episodes;
+  };
+  Interval take_interval();
+  // The best interval's mean return (0 before any).
+  double best_return() const { return best_return_; }
+
+ private:
+  RecentReturns recent_{100};
+  int64_t episodes_ = 0;
+  double interval_return_ = 0.0, interval_length_ = 0.0;
+  int64_t interval_episodes_ = 0;
+  double best_return_ = 0.0;
+  bool has_best_ = false;
+};
+
 }  // namespace dopa
 
 // Registers an AgentRegistration when the program starts. Use at namespace scope in a .cpp file.
