@@ -18,38 +18,38 @@ namespace {
 // The terms of lunar_lander.py's heuristic(): where to point (towards the pad, against the
 // horizontal speed, at most 0.4 rad) and how high to hover (proportional to the horizontal offset),
 // as PD errors; after touchdown only the fall is damped.
-struct LanderTodo {
+struct LanderCorrection {
   double angle = 0.0;
   double hover = 0.0;
 };
 
-LanderTodo lander_todo(const float* s) {
+LanderCorrection lander_correction(const float* s) {
   const double angle_target = std::clamp(s[0] * 0.5 + s[2] * 1.0, -0.4, 0.4);
   const double hover_target = 0.55 * std::abs(s[0]);
-  LanderTodo todo;
-  todo.angle = (angle_target - s[4]) * 0.5 - s[5] * 1.0;
-  todo.hover = (hover_target - s[1]) * 0.5 - s[3] * 0.5;
+  LanderCorrection correction;
+  correction.angle = (angle_target - s[4]) * 0.5 - s[5] * 1.0;
+  correction.hover = (hover_target - s[1]) * 0.5 - s[3] * 0.5;
   if (s[6] != 0.0f || s[7] != 0.0f) {  // legs touch the ground
-    todo.angle = 0;
-    todo.hover = -s[3] * 0.5;
+    correction.angle = 0;
+    correction.hover = -s[3] * 0.5;
   }
-  return todo;
+  return correction;
 }
 
 }  // namespace
 
 int64_t lunar_lander_heuristic_discrete(const float* obs) {
-  const LanderTodo todo = lander_todo(obs);
-  if (todo.hover > std::abs(todo.angle) && todo.hover > 0.05) return 2;
-  if (todo.angle < -0.05) return 3;
-  if (todo.angle > +0.05) return 1;
+  const LanderCorrection correction = lander_correction(obs);
+  if (correction.hover > std::abs(correction.angle) && correction.hover > 0.05) return 2;
+  if (correction.angle < -0.05) return 3;
+  if (correction.angle > +0.05) return 1;
   return 0;
 }
 
 std::array<float, 2> lunar_lander_heuristic_continuous(const float* obs) {
-  const LanderTodo todo = lander_todo(obs);
-  return {static_cast<float>(std::clamp(todo.hover * 20 - 1, -1.0, 1.0)),
-          static_cast<float>(std::clamp(-todo.angle * 20, -1.0, 1.0))};
+  const LanderCorrection correction = lander_correction(obs);
+  return {static_cast<float>(std::clamp(correction.hover * 20 - 1, -1.0, 1.0)),
+          static_cast<float>(std::clamp(-correction.angle * 20, -1.0, 1.0))};
 }
 
 std::array<float, 4> BipedalWalkerHeuristic::act(const float* s) {
@@ -61,8 +61,8 @@ std::array<float, 4> BipedalWalkerHeuristic::act(const float* s) {
   // Joint targets per leg; 0 means "no target", as Python's truthiness of None (and of 0.0).
   double hip_target[2] = {0, 0};   // -0.8 .. +1.1
   double knee_target[2] = {0, 0};  // -0.6 .. +0.9
-  double hip_todo[2] = {0, 0};
-  double knee_todo[2] = {0, 0};
+  double hip_correction[2] = {0, 0};
+  double knee_correction[2] = {0, 0};
 
   // The phases run in sequence within one call (Gymnasium's if, if, if), so a transition acts at once.
   if (phase_ == kStayOnOneLeg) {
@@ -95,12 +95,12 @@ std::array<float, 4> BipedalWalkerHeuristic::act(const float* s) {
 
   for (int leg = 0; leg < 2; ++leg) {
     const int base = 4 + 5 * leg;
-    if (hip_target[leg] != 0) hip_todo[leg] = 0.9 * (hip_target[leg] - s[base + 0]) - 0.25 * s[base + 1];
-    if (knee_target[leg] != 0) knee_todo[leg] = 4.0 * (knee_target[leg] - s[base + 2]) - 0.25 * s[base + 3];
-    hip_todo[leg] -= 0.9 * (0 - s[0]) - 1.5 * s[1];  // PD to keep the head straight
-    knee_todo[leg] -= 15.0 * s[3];                   // vertical speed, to damp oscillations
+    if (hip_target[leg] != 0) hip_correction[leg] = 0.9 * (hip_target[leg] - s[base + 0]) - 0.25 * s[base + 1];
+    if (knee_target[leg] != 0) knee_correction[leg] = 4.0 * (knee_target[leg] - s[base + 2]) - 0.25 * s[base + 3];
+    hip_correction[leg] -= 0.9 * (0 - s[0]) - 1.5 * s[1];  // PD to keep the head straight
+    knee_correction[leg] -= 15.0 * s[3];                   // vertical speed, to damp oscillations
   }
-  const double raw[4] = {hip_todo[0], knee_todo[0], hip_todo[1], knee_todo[1]};
+  const double raw[4] = {hip_correction[0], knee_correction[0], hip_correction[1], knee_correction[1]};
   std::array<float, 4> action;
   for (int j = 0; j < 4; ++j) action[j] = static_cast<float>(std::clamp(0.5 * raw[j], -1.0, 1.0));
   return action;
