@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "dopa/cli/commands.h"
+#include "dopa/core/error.h"
 #include "dopa/core/registry.h"
 #include "dopa/train/agent.h"
 
@@ -24,7 +25,14 @@ void list_envs(bool with_kwargs) {
   const EnvRegistry& registry = EnvRegistry::global();
   for (const auto& id : registry.ids()) {
     const EnvRegistration& entry = registry.find(id);
-    const auto env = registry.make(id);
+    std::unique_ptr<Env> env;
+    try {
+      env = registry.make(id);
+    } catch (const Error& e) {  // e.g. a MuJoCo env whose model file is missing: list the others
+      std::printf("%-26s cannot be made: %s\n%-26s %s\n", id.c_str(), e.what(), "", entry.description.c_str());
+      if (with_kwargs) print_keys(registry.schema(id));
+      continue;
+    }
     std::string limit = env->spec().max_episode_steps > 0 ? std::to_string(env->spec().max_episode_steps) : "none";
     std::printf("%-26s obs %s\n%-26s act %s, time limit %s", id.c_str(), env->observation_space().to_string().c_str(),
                 "", env->action_space().to_string().c_str(), limit.c_str());

@@ -1,0 +1,69 @@
+#include "envs/mujoco/mujoco_model.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "dopa/core/error.h"
+
+namespace dopa::envs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The folder of the running program (dopa, the tests, a benchmark or a user's program).
+fs::path program_dir() {
+  std::vector<char> buffer(PATH_MAX + 1, '\0');
+  const ssize_t n = readlink("/proc/self/exe", buffer.data(), PATH_MAX);
+  if (n <= 0) return {};
+  return fs::path(std::string(buffer.data(), static_cast<size_t>(n))).parent_path();
+}
+
+std::vector<fs::path> asset_dirs() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("DOPA_MUJOCO_ASSETS"); env != nullptr && *env != '\0') dirs.emplace_back(env);
+  const fs::path exe = program_dir();
+  if (!exe.empty()) {
+    dirs.push_back(exe / "share" / "dopa" / "mujoco");
+    dirs.push_back(exe.parent_path() / "share" / "dopa" / "mujoco");
+  }
+#ifdef DOPA_MUJOCO_INSTALL_DIR
+  dirs.emplace_back(DOPA_MUJOCO_INSTALL_DIR);
+#endif
+#ifdef DOPA_MUJOCO_SOURCE_DIR
+  dirs.emplace_back(DOPA_MUJOCO_SOURCE_DIR);
+#endif
+  return dirs;
+}
+
+}  // namespace
+
+std::string find_mujoco_model(const std::string& xml_file) {
+  if (xml_file.empty()) throw Error("MuJoCo model: xml_file is empty");
+  if (xml_file.find('/') != std::string::npos) {
+    if (!fs::is_regular_file(xml_file)) throw Error("MuJoCo model file not found: " + xml_file);
+    return xml_file;
+  }
+  std::string searched;
+  for (const fs::path& dir : asset_dirs()) {
+    const fs::path candidate = dir / xml_file;
+    if (fs::is_regular_file(candidate)) return candidate.string();
+    searched += "\n  " + dir.string();
+  }
+  throw Error("MuJoCo model '" + xml_file + "' not found; searched:" + searched +
+              "\n(set DOPA_MUJOCO_ASSETS to the folder holding it, or give xml_file as a path)");
+}
+
+MjModelPtr load_mujoco_model(const std::string& path) {
+  if (!fs::is_regular_file(path)) throw Error("MuJoCo model file not found: " + path);
+  char message[1024] = {0};
+  MjModelPtr model(mj_loadXML(path.c_str(), nullptr, message, sizeof(message)));
+  if (!model) throw Error("cannot load MuJoCo model " + path + ": " + message);
+  return model;
+}
+
+}  // namespace dopa::envs
