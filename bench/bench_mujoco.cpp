@@ -1,17 +1,28 @@
 // MuJoCo env overhead and threading: each task's Env::step against a bare loop of
-// `mj_step x frame_skip` on the same model, and VectorEnv steps with 1 and 2 threads.
+// `mj_step x frame_skip` on the same model, and VectorEnv steps with 1 and 2 threads against the
+// ceiling this machine allows (two bare loops on two threads of their own).
 //
 //   build/bench/dopa_bench_mujoco --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
-// items_per_second = env steps per wall-clock second. The bare loop and the env do the same physics: the same
-// model, the same pre-drawn random actions, and a reset (mj_resetData + mj_forward) every 1000 steps;
-// the env has termination switched off (terminate_when_unhealthy = false) so that its episodes also
-// last the 1000-step time limit. What the env adds is its own work: writing ctrl, mj_rnePostConstraint
-// (Gymnasium calls it after every step, for cfrc_ext), the observation, reward terms and info, the
-// action check and the time limit.
+// items_per_second = env steps per wall-clock second. The bare loop replays the env's own physics:
+// a schedule recorded beforehand from an env stepped with the same pre-drawn random actions gives
+// each episode's start state (qpos, qvel) and length, and the bare loop starts each episode there
+// (mj_resetData, the state, mj_forward) and steps it for as long, so both simulate exactly the same
+// states (the physics is deterministic). What the env adds is its own work: writing ctrl,
+// mj_rnePostConstraint (Gymnasium calls it after every step, for cfrc_ext), the observation, reward
+// terms and info, the action check, the time limit and drawing the reset noise. Where a task can
+// switch termination off (terminate_when_unhealthy = false) it does, so that episodes last the
+// 1000-step time limit; the pendulums end their episodes every few steps under random actions, so
+// resets weigh on them.
 #include <benchmark/benchmark.h>
 
 #include <ATen/ATen.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <thread>
 
 #include "dopa/core/registry.h"
 #include "dopa/core/vector_env.h"
@@ -41,27 +52,116 @@ std::vector<std::vector<float>> random_actions(const dopa::Space& space, uint64_
   return actions;
 }
 
-void BM_BareMujoco(benchmark::State& state, Task task) {
-  auto env = dopa::make(task.id);  // for its model file, frame_skip and action space
-  const auto& mj = dynamic_cast<const dopa::envs::MujocoEnv&>(*env);
-  dopa::envs::MjModelPtr model = dopa::envs::load_mujoco_model(dopa::envs::find_mujoco_model(
-      env->spec().config.get_string("xml_file")));
-  dopa::envs::MjDataPtr data(mj_makeData(model.get()));
-  mj_forward(model.get(), data.get());
-  const auto actions = random_actions(env->action_space(), 1);
-  const int frame_skip = mj.frame_skip();
-  int64_t k = 0;
-  for (auto _ : state) {
-    const auto& a = actions[k % kActionRounds];
-    for (int i = 0; i < model->nu; ++i) data->ctrl[i] = a[i];
-    for (int i = 0; i < frame_skip; ++i) mj_step(model.get(), data.get());
-    if (++k % kEpisodeSteps == 0) {
-      mj_resetData(model.get(), data.get());
-      mj_forward(model.get(), data.get());
+// The episodes an env goes through when stepped with `actions` from reset(0): each one's start state
+// and length (the last one open-ended).
+struct Schedule {
+  std::vector<std::vector<double>> starts;
+  std::vector<int64_t> lengths;
+};
+
+Schedule record_schedule(const Task& task, const std::vector<std::vector<float>>& actions, int64_t steps) {
+  auto env = dopa::make(task.id, no_termination(task));
+  dopa::EnvSession session(*env);
+  session.reset(0);
+  Schedule schedule;
+  schedule.starts.push_back(env->state());
+  int64_t length = 0;
+  for (int64_t k = 0; k < steps; ++k) {
+    ++length;
+    if (session.step(dopa::Action(actions[k % kActionRounds])).done()) {
+      schedule.lengths.push_back(length);
+      length = 0;
+      session.reset();
+      schedule.starts.push_back(env->state());
     }
-    benchmark::DoNotOptimize(data->qpos[0]);
+  }
+  schedule.lengths.push_back(std::numeric_limits<int64_t>::max());
+  return schedule;
+}
+
+// The bare physics of `steps` env steps (or endlessly while `state` runs): the schedule's episodes.
+class BareLoop {
+ public:
+  BareLoop(const Task& task, const std::vector<std::vector<float>>& actions, const Schedule& schedule)
+      : actions_(actions), schedule_(schedule) {
+    auto env = dopa::make(task.id, no_termination(task));  // for its model file and frame_skip
+    frame_skip_ = dynamic_cast<const dopa::envs::MujocoEnv&>(*env).frame_skip();
+    model_ = dopa::envs::load_mujoco_model(dopa::envs::find_mujoco_model(env->spec().config.get_string("xml_file")));
+    data_.reset(mj_makeData(model_.get()));
+    start_episode();
+  }
+
+  void step() {
+    const auto& a = actions_[k_++ % kActionRounds];
+    for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = a[i];
+    for (int i = 0; i < frame_skip_; ++i) mj_step(model_.get(), data_.get());
+    if (++length_ == schedule_.lengths[episode_]) {
+      ++episode_;
+      start_episode();
+    }
+  }
+  double probe() const { return data_->qpos[0]; }
+
+ private:
+  void start_episode() {
+    if (episode_ >= schedule_.starts.size()) throw std::runtime_error("bench: ran past the recorded schedule");
+    const auto& state = schedule_.starts[episode_];
+    mj_resetData(model_.get(), data_.get());
+    std::copy(state.begin(), state.begin() + model_->nq, data_->qpos);
+    std::copy(state.begin() + model_->nq, state.end(), data_->qvel);
+    mj_forward(model_.get(), data_.get());
+    length_ = 0;
+  }
+
+  const std::vector<std::vector<float>>& actions_;
+  const Schedule& schedule_;
+  dopa::envs::MjModelPtr model_;
+  dopa::envs::MjDataPtr data_;
+  int frame_skip_ = 1;
+  size_t episode_ = 0;
+  int64_t length_ = 0;
+  int64_t k_ = 0;
+};
+
+constexpr int64_t kScheduleSteps = 100000;  // more than one run of a benchmark here steps
+
+// Each task's schedule, recorded once (recording steps the env kScheduleSteps times).
+const Schedule& schedule_of(const Task& task, const std::vector<std::vector<float>>& actions) {
+  static std::map<std::string, Schedule> schedules;
+  auto it = schedules.find(task.id);
+  if (it == schedules.end()) it = schedules.emplace(task.id, record_schedule(task, actions, kScheduleSteps)).first;
+  return it->second;
+}
+
+void BM_BareMujoco(benchmark::State& state, Task task) {
+  auto env = dopa::make(task.id, no_termination(task));
+  const auto actions = random_actions(env->action_space(), 1);
+  const Schedule& schedule = schedule_of(task, actions);
+  BareLoop loop(task, actions, schedule);
+  for (auto _ : state) {
+    loop.step();
+    benchmark::DoNotOptimize(loop.probe());
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["episode_length"] = static_cast<double>(kScheduleSteps) / static_cast<double>(schedule.starts.size());
+}
+
+// The ceiling for two threads on this machine: two bare loops on two threads of their own, no pool.
+void BM_TwoBareLoops(benchmark::State& state, Task task) {
+  auto env = dopa::make(task.id, no_termination(task));
+  const auto actions = random_actions(env->action_space(), 1);
+  const Schedule& schedule = schedule_of(task, actions);
+  constexpr int64_t kBatch = 200;  // steps per thread per iteration
+  BareLoop first(task, actions, schedule), second(task, actions, schedule);
+  for (auto _ : state) {
+    std::thread other([&] {
+      for (int64_t i = 0; i < kBatch; ++i) second.step();
+    });
+    for (int64_t i = 0; i < kBatch; ++i) first.step();
+    other.join();
+    benchmark::DoNotOptimize(first.probe() + second.probe());
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBatch);
 }
 
 void BM_EnvStep(benchmark::State& state, Task task) {
@@ -113,6 +213,7 @@ const bool registered = [] {
     const std::string id = task.id;
     benchmark::RegisterBenchmark(("BareMujoco/" + id).c_str(), BM_BareMujoco, task)->UseRealTime();
     benchmark::RegisterBenchmark(("EnvStep/" + id).c_str(), BM_EnvStep, task)->UseRealTime();
+    benchmark::RegisterBenchmark(("TwoBareLoops/" + id).c_str(), BM_TwoBareLoops, task)->UseRealTime();
     benchmark::RegisterBenchmark(("VectorEnvStep/" + id).c_str(), BM_VectorEnvStep, task)
         ->ArgsProduct({{1, 2}, {16}})
         ->ArgNames({"threads", "envs"})
