@@ -5,9 +5,11 @@
 //   dopa play --run RUN_DIR [...]         a trained agent with frozen weights, every step as CSV
 //   dopa rollout ENV_ID [...]             step an env and write a CSV trajectory
 //   dopa run EXPERIMENT.toml [...]        train, writing a run folder
+//   dopa sweep EXPERIMENT.toml [...]      a grid x seeds of runs, each its own process
+//   dopa report DIR                       a sweep's results per grid point (mean ± 95% CI)
 //
 // Exit status: 0 success, 2 bad input (one message naming the key or file), 1 internal error,
-// 130 interrupted.
+// 130 interrupted; `dopa sweep`: 3 when some trial failed.
 #include <spdlog/cfg/helpers.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   dopa::cli::add_run_command(app);
   dopa::cli::add_eval_command(app);
   dopa::cli::add_play_command(app);
+  dopa::cli::add_sweep_command(app);
+  dopa::cli::add_report_command(app);
 
   try {
     app.parse(argc, argv);

@@ -16,6 +16,9 @@ std::vector<std::string> close_matches(const std::string& name, const std::vecto
 // "a, b, c".
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
 
+// "a,b,,c" -> {"a", "b", "", "c"}; "" -> {""}.
+std::vector<std::string> split(const std::string& text, char separator);
+
 // The shortest text that reads back to the same double (CSV output).
 std::string shortest_text(double v);
 

@@ -1,0 +1,331 @@
+#include "dopa/runner/sweep.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "dopa/core/error.h"
+#include "dopa/core/strings.h"
+#include "dopa/runner/experiment.h"
+
+extern char** environ;
+
+namespace dopa {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<int> stop_signal{0};
+void on_stop_signal(int signal) { stop_signal = signal; }
+
+std::string this_program() {
+  char buffer[PATH_MAX + 1] = {0};
+  const ssize_t n = readlink("/proc/self/exe", buffer, PATH_MAX);
+  if (n <= 0) throw Error("dopa sweep: cannot find its own executable (/proc/self/exe)");
+  return std::string(buffer, static_cast<size_t>(n));
+}
+
+int64_t parse_int(const std::string& text, const std::string& what) {
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw Error("bad " + what + " '" + text + "': not an integer");
+}
+
+// A run folder's name from a grid point: '/' would make a sub-folder, spaces are awkward in shells.
+std::string folder_safe(std::string text) {
+  for (char& c : text) {
+    if (c == '/' || c == ' ' || c == '"' || c == '\'') c = '_';
+  }
+  return text;
+}
+
+bool finished(const fs::path& dir) {
+  std::ifstream summary(dir / "summary.json");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  return text.find("\"interrupted\" : false") != std::string::npos;
+}
+
+const char* status_name(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::Finished: return "finished";
+    case TrialStatus::AlreadyFinished: return "finished earlier";
+    case TrialStatus::Failed: return "failed";
+    case TrialStatus::Interrupted: return "interrupted";
+    case TrialStatus::NotRun: return "not run";
+  }
+  return "?";
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct Running {
+  size_t trial;
+  pid_t pid;
+  Clock::time_point start;
+  bool timed_out = false;
+  bool killed = false;
+};
+
+// Starts `args` with stdout and stderr appended to `log`.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) throw Error("dopa sweep: cannot start " + args[0] + ": " + std::strerror(error));
+  return pid;
+}
+
+}  // namespace
+
+int SweepResult::failed() const {
+  int n = 0;
+  for (TrialStatus s : status) n += s == TrialStatus::Failed;
+  return n;
+}
+
+std::vector<int64_t> parse_seeds(const std::string& text) {
+  std::vector<int64_t> seeds;
+  for (const std::string& part : split(text, ',')) {
+    const size_t dash = part.find('-', 1);
+    if (dash == std::string::npos) {
+      seeds.push_back(parse_int(part, "seed"));
+      continue;
+    }
+    const int64_t first = parse_int(part.substr(0, dash), "seed range start"), last = parse_int(part.substr(dash + 1), "seed range end");
+    if (last < first) throw Error("bad seed range '" + part + "': the end is before the start");
+    for (int64_t s = first; s <= last; ++s) seeds.push_back(s);
+  }
+  if (seeds.empty()) throw Error("--seeds names no seed");
+  return seeds;
+}
+
+std::pair<std::string, std::vector<std::string>> parse_grid_axis(const std::string& text) {
+  const auto [key, values] = split_assignment(text, "--grid");
+  std::vector<std::string> list = split(values, ',');
+  if (list.empty() || (list.size() == 1 && list[0].empty())) throw Error("--grid " + text + ": no values");
+  return {key, list};
+}
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) throw Error("--shard " + text + ": expected i/n, e.g. 0/4");
+  const int64_t i = parse_int(text.substr(0, slash), "shard index"), n = parse_int(text.substr(slash + 1), "shard count");
+  if (n < 1 || i < 0 || i >= n) throw Error("--shard " + text + ": needs 0 <= i < n");
+  return {static_cast<int>(i), static_cast<int>(n)};
+}
+
+std::vector<SweepTrial> sweep_trials(const SweepOptions& options) {
+  const Experiment base = load_experiment(options.experiment_path, options.overrides, options.quick);
+  const std::vector<int64_t> seeds = options.seeds.empty() ? std::vector<int64_t>{base.top.get_int("seed")} : options.seeds;
+
+  // The grid's points: every combination, the first axis slowest.
+  std::vector<std::vector<std::string>> points = {{}};
+  for (const auto& [key, values] : options.grid) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& point : points) {
+      for (const auto& value : values) {
+        next.push_back(point);
+        next.back().push_back(key + "=" + value);
+      }
+    }
+    points = std::move(next);
+  }
+
+  std::vector<SweepTrial> trials;
+  for (const auto& point : points) {
+    const std::string label = point.empty() ? base.name() : join(point, ",");
+    for (const int64_t seed : seeds) {
+      SweepTrial trial;
+      trial.point = label;
+      trial.seed = seed;
+      trial.name = folder_safe(label) + "-s" + std::to_string(seed);
+      trial.overrides = options.overrides;
+      trial.overrides.insert(trial.overrides.end(), point.begin(), point.end());
+      trial.overrides.push_back("seed=" + std::to_string(seed));
+      // Every trial's settings are checked now, so that a bad key fails the sweep before it starts.
+      try {
+        load_experiment(options.experiment_path, trial.overrides, options.quick);
+      } catch (const Error& e) {
+        throw Error("sweep trial " + trial.name + ": " + e.what());
+      }
+      trials.push_back(std::move(trial));
+    }
+  }
+  return trials;
+}
+
+SweepResult run_sweep(const SweepOptions& options) {
+  const std::vector<SweepTrial> all = sweep_trials(options);
+  const Experiment base = load_experiment(options.experiment_path, options.overrides, options.quick);
+  SweepResult result;
+  result.out_dir = options.out_dir.empty() ? "sweeps/" + base.name() : options.out_dir;
+  for (size_t k = 0; k < all.size(); ++k) {
+    if (static_cast<int>(k % options.shard_count) == options.shard_index) result.trials.push_back(all[k]);
+  }
+  result.status.assign(result.trials.size(), TrialStatus::NotRun);
+  result.reasons.assign(result.trials.size(), "");
+  fs::create_directories(result.out_dir);
+
+  const std::string dopa = options.dopa_binary.empty() ? this_program() : options.dopa_binary;
+  const int jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  spdlog::info("sweep '{}': {} trials ({} in shard {}/{}), {} at a time -> {}", base.name(), all.size(),
+               result.trials.size(), options.shard_index, options.shard_count, jobs, result.out_dir);
+
+  std::deque<size_t> queue;
+  for (size_t i = 0; i < result.trials.size(); ++i) {
+    if (finished(fs::path(result.out_dir) / result.trials[i].name)) {
+      result.status[i] = TrialStatus::AlreadyFinished;
+    } else {
+      queue.push_back(i);
+    }
+  }
+  std::vector<int> attempts(result.trials.size(), 0);
+
+  stop_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+
+  std::vector<Running> running;
+  Clock::time_point stop_time{};
+  auto launch = [&](size_t i) {
+    const SweepTrial& trial = result.trials[i];
+    const fs::path dir = fs::path(result.out_dir) / trial.name;
+    const std::string log = dir.string() + ".log";
+    std::vector<std::string> args = {dopa, "run"};
+    if (fs::exists(dir / "progress.txt")) {
+      args.insert(args.end(), {"--resume", dir.string()});  // its checkpoint, its config
+    } else {
+      fs::remove_all(dir);
+      args.push_back(options.experiment_path);
+      for (const auto& o : trial.overrides) args.insert(args.end(), {"--set", o});
+      if (options.quick) args.push_back("--quick");
+      args.insert(args.end(), {"--out", dir.string()});
+    }
+    args.push_back("--no-progress");
+    ++attempts[i];
+    running.push_back({i, spawn(args, log), Clock::now()});
+    spdlog::info("trial {} started{}", trial.name, attempts[i] > 1 ? " (attempt " + std::to_string(attempts[i]) + ")" : "");
+  };
+
+  while (!running.empty() || (!queue.empty() && stop_signal == 0)) {
+    while (stop_signal == 0 && !queue.empty() && static_cast<int>(running.size()) < jobs) {
+      launch(queue.front());
+      queue.pop_front();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto now = Clock::now();
+
+    if (stop_signal != 0 && stop_time == Clock::time_point{}) {
+      stop_time = now;
+      result.interrupted = true;
+      spdlog::warn("sweep stopping (signal {}): the running trials checkpoint and end", stop_signal.load());
+      for (auto& r : running) kill(r.pid, SIGTERM);
+    }
+    for (auto& r : running) {
+      const double seconds = std::chrono::duration<double>(now - r.start).count();
+      if (options.timeout_s > 0 && seconds > options.timeout_s && !r.timed_out) {
+        r.timed_out = true;
+        kill(r.pid, SIGTERM);
+      }
+      // A trial that ignores SIGTERM for 30 s is killed.
+      const bool asked_to_stop = r.timed_out || stop_time != Clock::time_point{};
+      const double since = r.timed_out ? seconds - options.timeout_s : std::chrono::duration<double>(now - stop_time).count();
+      if (asked_to_stop && since > 30 && !r.killed) {
+        r.killed = true;
+        kill(r.pid, SIGKILL);
+      }
+    }
+
+    for (size_t k = 0; k < running.size();) {
+      int wstatus = 0;
+      if (waitpid(running[k].pid, &wstatus, WNOHANG) != running[k].pid) {
+        ++k;
+        continue;
+      }
+      const Running r = running[k];
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+      const SweepTrial& trial = result.trials[r.trial];
+      const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+      if (ok && !r.timed_out) {
+        result.status[r.trial] = TrialStatus::Finished;
+        spdlog::info("trial {} finished", trial.name);
+        continue;
+      }
+      if (stop_time != Clock::time_point{} && !r.timed_out) {
+        result.status[r.trial] = TrialStatus::Interrupted;
+        continue;
+      }
+      std::string reason = r.timed_out ? "ran past the timeout of " + shortest_text(options.timeout_s) + " s"
+                           : WIFSIGNALED(wstatus) ? std::string("killed by signal ") + strsignal(WTERMSIG(wstatus))
+                                                  : "exit status " + std::to_string(WEXITSTATUS(wstatus));
+      reason += " (log: " + (fs::path(result.out_dir) / trial.name).string() + ".log)";
+      if (attempts[r.trial] <= options.retries) {
+        spdlog::warn("trial {} failed: {}; retrying", trial.name, reason);
+        queue.push_back(r.trial);
+      } else {
+        result.status[r.trial] = TrialStatus::Failed;
+        result.reasons[r.trial] = reason;
+        spdlog::error("trial {} failed: {}", trial.name, reason);
+      }
+    }
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+
+  // The shard's record, rewritten whole (a temporary file renamed over the old one).
+  const fs::path record = fs::path(result.out_dir) /
+                          ("sweep-" + std::to_string(options.shard_index) + "-of-" + std::to_string(options.shard_count) + ".json");
+  {
+    std::ofstream out(record.string() + ".tmp");
+    out << "{\n  \"experiment\": " << json_string(options.experiment_path) << ",\n  \"trials\": [\n";
+    for (size_t i = 0; i < result.trials.size(); ++i) {
+      const SweepTrial& t = result.trials[i];
+      out << "    {\"name\": " << json_string(t.name) << ", \"point\": " << json_string(t.point) << ", \"seed\": " << t.seed
+          << ", \"status\": " << json_string(status_name(result.status[i])) << ", \"attempts\": " << attempts[i]
+          << ", \"reason\": " << json_string(result.reasons[i]) << "}" << (i + 1 < result.trials.size() ? "," : "") << "\n";
+    }
+    out << "  ]\n}\n";
+  }
+  fs::rename(record.string() + ".tmp", record);
+  return result;
+}
+
+}  // namespace dopa
