@@ -1,5 +1,7 @@
 // The `dopa` command as a user runs it: output, exit status 2 on bad input, no partial output.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -342,3 +344,33 @@ TEST(Cli, DistributionalTdRunWritesReversalPointsOrderedByAsymmetry) {
 }
 
 }  // namespace
+
+// The NaN guard: a learning rate that blows the network up ends the run with a message naming the
+// loss and the step; the metrics so far (the diverged row last, NaN written as empty) stay in the run
+// folder.
+TEST(Cli, DivergedTrainingStopsWithAClearMessage) {
+  const fs::path dir = temp_dir("nan");
+  const auto r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml --quick " +
+                      "--set agent.lr=1e30 --no-progress --out " + (dir / "run").string());
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("training diverged: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("loss is NaN at step"), std::string::npos) << r.out;
+  const std::string metrics = read(dir / "run" / "metrics.csv");
+  EXPECT_GE(std::count(metrics.begin(), metrics.end(), '\n'), 2) << metrics;  // header and the diverged row
+  EXPECT_FALSE(fs::exists(dir / "run" / "model.pt")) << "no model is written from diverged weights";
+}
+
+// dopa sweep and dopa report from the command line: one failing grid point (a diverging learning
+// rate) fails its trials while the other point's finish; exit status 3; the report names both.
+TEST(Cli, SweepReportsFailuresAndReportSummarisesThePoints) {
+  const fs::path dir = temp_dir("sweep");
+  const auto r = dopa("sweep " + std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml --quick " +
+                      "--seeds 0-1 --grid agent.lr=3e-4,1e30 --jobs 2 --out " + dir.string());
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("2 of 4 trials finished, 2 failed"), std::string::npos) << r.out;
+  EXPECT_NE(read(dir / "agent.lr=1e30-s0.log").find("training diverged"), std::string::npos);
+  const auto report = dopa("report --no-plot " + dir.string());
+  EXPECT_EQ(report.status, 0) << report.out;
+  EXPECT_NE(report.out.find("| agent.lr=3e-4 | 2 (0, 1) |"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("agent.lr=1e30-s0, agent.lr=1e30-s1"), std::string::npos) << report.out;
+}

@@ -45,4 +45,14 @@ void MetricsCsv::write(int64_t global_step, double wall_time, const Metrics& met
   if (!out_) throw Error("writing '" + path_ + "' failed");
 }
 
+void check_losses_finite(int64_t global_step, const Metrics& metrics) {
+  for (const auto& [name, value] : metrics) {
+    if (name.find("loss") != std::string::npos && !std::isfinite(value)) {
+      throw Error("training diverged: " + name + " is " + (std::isnan(value) ? "NaN" : "infinite") + " at step " +
+                  std::to_string(global_step) +
+                  " (metrics.csv holds the rows so far; the run's last checkpoint, if any, is from before)");
+    }
+  }
+}
+
 }  // namespace dopa

@@ -11,6 +11,11 @@
 
 namespace dopa {
 
+// The NaN/Inf guard every trainer passes through (RunMonitor::log): throws dopa::Error naming the
+// step and the metric when a loss (a metric whose name contains "loss") is not finite, i.e. training
+// diverged. The run folder keeps the metrics so far and its last checkpoint, written before.
+void check_losses_finite(int64_t global_step, const Metrics& metrics);
+
 class MetricsCsv {
  public:
   // With `append`, rows go after those already in the file (a resumed run), in its columns.

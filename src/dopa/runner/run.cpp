@@ -61,6 +61,7 @@ class RunMonitor : public TrainMonitor {
   // metrics.csv's wall_time runs on across resumes and the warm-up.
   void log(int64_t global_step, const Metrics& metrics) override {
     metrics_.write(global_step, clock_start_ + elapsed(), metrics);
+    check_losses_finite(global_step, metrics);  // after writing: the diverged row is kept to look at
   }
   void progress(int64_t global_step, double recent_return) override {
     step_ = global_step;
