@@ -63,20 +63,13 @@ class Ant : public MujocoEnv {
 
  protected:
   void write_obs(ObsOut obs) const override {
-    double* out = obs.as<double>();
-    for (int i = skipped_positions_; i < model()->nq; ++i) *out++ = data()->qpos[i];
-    for (int i = 0; i < model()->nv; ++i) *out++ = data()->qvel[i];
+    double* out = write_qpos_qvel(obs.as<double>(), skipped_positions_);
     if (include_cfrc_ext_) {
       for (int i = 6; i < 6 * model()->nbody; ++i) *out++ = clipped_contact_force(i);
     }
   }
 
-  void reset_model() override {
-    std::vector<double> qpos(model()->nq), qvel(model()->nv);
-    for (int i = 0; i < model()->nq; ++i) qpos[i] = init_qpos()[i] + rng().uniform(-reset_noise_scale_, reset_noise_scale_);
-    for (int i = 0; i < model()->nv; ++i) qvel[i] = reset_noise_scale_ * rng().normal();
-    set_qpos_qvel(qpos.data(), qvel.data());
-  }
+  void reset_model() override { reset_with_noise(reset_noise_scale_, VelocityNoise::Normal); }
 
   void write_reset_info(InfoOut info) const override { write_position_info(info); }
 

@@ -33,17 +33,10 @@ class HalfCheetah : public MujocoEnv {
 
  protected:
   void write_obs(ObsOut obs) const override {
-    double* out = obs.as<double>();
-    for (int i = skipped_positions_; i < model()->nq; ++i) *out++ = data()->qpos[i];
-    for (int i = 0; i < model()->nv; ++i) *out++ = data()->qvel[i];
+    write_qpos_qvel(obs.as<double>(), skipped_positions_);
   }
 
-  void reset_model() override {
-    std::vector<double> qpos(model()->nq), qvel(model()->nv);
-    for (int i = 0; i < model()->nq; ++i) qpos[i] = init_qpos()[i] + rng().uniform(-reset_noise_scale_, reset_noise_scale_);
-    for (int i = 0; i < model()->nv; ++i) qvel[i] = reset_noise_scale_ * rng().normal();
-    set_qpos_qvel(qpos.data(), qvel.data());
-  }
+  void reset_model() override { reset_with_noise(reset_noise_scale_, VelocityNoise::Normal); }
 
   void write_reset_info(InfoOut info) const override { info.set(kXPosition, data()->qpos[0]); }
 

@@ -43,12 +43,7 @@ class InvertedDoublePendulum : public MujocoEnv {
     out[8] = std::clamp(data()->qfrc_constraint[0], -10.0, 10.0);
   }
 
-  void reset_model() override {
-    std::vector<double> qpos(model()->nq), qvel(model()->nv);
-    for (int i = 0; i < model()->nq; ++i) qpos[i] = init_qpos()[i] + rng().uniform(-reset_noise_scale_, reset_noise_scale_);
-    for (int i = 0; i < model()->nv; ++i) qvel[i] = reset_noise_scale_ * rng().normal();
-    set_qpos_qvel(qpos.data(), qvel.data());
-  }
+  void reset_model() override { reset_with_noise(reset_noise_scale_, VelocityNoise::Normal); }
 
   StepResult step_impl(const Action& action, ObsOut obs, InfoOut info) override {
     do_simulation(action);

@@ -1,5 +1,6 @@
 #include "envs/mujoco/mujoco_env.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "dopa/core/error.h"
@@ -75,6 +76,23 @@ void MujocoEnv::set_qpos_qvel(const double* qpos, const double* qvel) {
   for (int i = 0; i < model_->nq; ++i) data_->qpos[i] = qpos[i];
   for (int i = 0; i < model_->nv; ++i) data_->qvel[i] = qvel[i];
   mj_forward(model_.get(), data_.get());
+}
+
+void MujocoEnv::reset_with_noise(double scale, VelocityNoise velocity_noise) {
+  std::vector<double> qpos(model_->nq), qvel(model_->nv);
+  for (int i = 0; i < model_->nq; ++i) qpos[i] = init_qpos()[i] + rng().uniform(-scale, scale);
+  for (int i = 0; i < model_->nv; ++i) {
+    qvel[i] = velocity_noise == VelocityNoise::Uniform ? rng().uniform(-scale, scale) : scale * rng().normal();
+  }
+  set_qpos_qvel(qpos.data(), qvel.data());
+}
+
+double* MujocoEnv::write_qpos_qvel(double* out, int first_position, double velocity_clip) const {
+  for (int i = first_position; i < model_->nq; ++i) *out++ = data_->qpos[i];
+  for (int i = 0; i < model_->nv; ++i) {
+    *out++ = velocity_clip > 0 ? std::clamp(data_->qvel[i], -velocity_clip, velocity_clip) : data_->qvel[i];
+  }
+  return out;
 }
 
 double MujocoEnv::squared_norm(const Action& action) {

@@ -52,6 +52,14 @@ class MujocoEnv : public Env {
   // Info a task reports at reset (Gymnasium v5's _get_reset_info); none by default.
   virtual void write_reset_info(InfoOut info) const {}
 
+  // Gymnasium's reset noise: qpos = qpos0 + U(-scale, scale) (nq draws), then qvel = U(-scale, scale)
+  // or scale N(0, 1) (nv draws), written with set_qpos_qvel().
+  enum class VelocityNoise { Uniform, Normal };
+  void reset_with_noise(double scale, VelocityNoise velocity_noise);
+  // Writes qpos[first_position:] then qvel (clipped to +-velocity_clip when it is > 0); returns the
+  // element after the last written.
+  double* write_qpos_qvel(double* out, int first_position, double velocity_clip = 0) const;
+
   mjData* mutable_data() { return data_.get(); }
   const double* init_qpos() const { return model_->qpos0; }
   // Sum of squared action elements (the control cost's core).
