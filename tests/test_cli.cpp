@@ -374,3 +374,27 @@ TEST(Cli, SweepReportsFailuresAndReportSummarisesThePoints) {
   EXPECT_NE(report.out.find("| agent.lr=3e-4 | 2 (0, 1) |"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("agent.lr=1e30-s0, agent.lr=1e30-s1"), std::string::npos) << report.out;
 }
+
+// `mpirun -n 2 dopa sweep --mpi`: each rank runs its share, every trial exactly once. Without an
+// MPI launcher, --mpi is an error that says how to start it.
+TEST(Cli, SweepUnderMpirunRunsEveryTrialOnce) {
+  const fs::path dir = temp_dir("mpi");
+  const auto alone = dopa("sweep " + std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml --quick --mpi --out " +
+                          dir.string());
+  EXPECT_EQ(alone.status, 2) << alone.out;
+  EXPECT_NE(alone.out.find("mpirun"), std::string::npos) << alone.out;
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun not installed (openmpi-bin)";
+
+  const std::string command = "mpirun --allow-run-as-root --oversubscribe -n 2 " + std::string(DOPA_BINARY) +
+                              " --log-level warn sweep " + DOPA_SOURCE_DIR + "/experiments/control/cartpole_ppo.toml " +
+                              "--quick --seeds 0-4 --mpi --jobs 1 --out " + dir.string() + " > " + (dir / "mpirun.log").string() + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << read(dir / "mpirun.log");
+  const std::string records = read(dir / "sweep-0-of-2.json") + read(dir / "sweep-1-of-2.json");
+  for (int seed = 0; seed < 5; ++seed) {
+    const std::string name = "\"cartpole-ppo-s" + std::to_string(seed) + "\"";
+    const size_t first = records.find(name);
+    ASSERT_NE(first, std::string::npos) << name << " ran on no rank:\n" << records;
+    EXPECT_EQ(records.find(name, first + 1), std::string::npos) << name << " ran twice:\n" << records;
+  }
+  EXPECT_EQ(records.find("failed"), std::string::npos) << records;
+}

@@ -1,4 +1,4 @@
-// dopa sweep EXPERIMENT.toml [--seeds 0-9] [--grid key=v1,v2]... [--jobs N] [--shard i/n] [--out DIR]
+// dopa sweep EXPERIMENT.toml [--seeds 0-9] [--grid key=v1,v2]... [--jobs N] [--shard i/n | --mpi] [--out DIR]
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -15,6 +15,7 @@ void add_sweep_command(CLI::App& app) {
     SweepOptions sweep;
     std::string seeds, shard;
     std::vector<std::string> grid;
+    bool mpi = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("sweep", "run an experiment over a grid of settings x seeds, one process per trial");
@@ -24,6 +25,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--set", options->sweep.overrides, "override a key for every trial (repeatable)");
   cmd->add_option("--jobs", options->sweep.jobs, "trials at a time (default: one per core)");
   cmd->add_option("--shard", options->shard, "run only shard i of n: trials k with k mod n = i (e.g. 0/4)");
+  auto* mpi = cmd->add_flag("--mpi", options->mpi, "run the shard of this MPI rank: mpirun -n K dopa sweep ... --mpi");
+  mpi->excludes(cmd->get_option("--shard"));
   cmd->add_option("--out", options->sweep.out_dir, "sweep folder (default: sweeps/<name>)");
   cmd->add_option("--retry", options->sweep.retries, "retry a failed trial this many times (default 0)");
   cmd->add_option("--timeout", options->sweep.timeout_s, "seconds after which a trial counts as hung and is stopped (default: none)");
@@ -32,6 +35,7 @@ void add_sweep_command(CLI::App& app) {
     if (!options->seeds.empty()) options->sweep.seeds = parse_seeds(options->seeds);
     for (const auto& axis : options->grid) options->sweep.grid.push_back(parse_grid_axis(axis));
     if (!options->shard.empty()) std::tie(options->sweep.shard_index, options->sweep.shard_count) = parse_shard(options->shard);
+    if (options->mpi) std::tie(options->sweep.shard_index, options->sweep.shard_count) = mpi_rank_and_size();
     const SweepResult result = run_sweep(options->sweep);
     int done = 0;
     for (TrialStatus s : result.status) done += s == TrialStatus::Finished || s == TrialStatus::AlreadyFinished;

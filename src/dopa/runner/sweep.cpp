@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -147,6 +148,19 @@ std::pair<int, int> parse_shard(const std::string& text) {
   const int64_t i = parse_int(text.substr(0, slash), "shard index"), n = parse_int(text.substr(slash + 1), "shard count");
   if (n < 1 || i < 0 || i >= n) throw Error("--shard " + text + ": needs 0 <= i < n");
   return {static_cast<int>(i), static_cast<int>(n)};
+}
+
+std::pair<int, int> mpi_rank_and_size() {
+  for (const auto& [rank_var, size_var] : {std::pair<const char*, const char*>{"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"},
+                                           {"PMI_RANK", "PMI_SIZE"},
+                                           {"SLURM_PROCID", "SLURM_NTASKS"}}) {
+    const char* rank = std::getenv(rank_var);
+    const char* size = std::getenv(size_var);
+    if (rank == nullptr || size == nullptr) continue;
+    return parse_shard(std::string(rank) + "/" + size);
+  }
+  throw Error("--mpi: no MPI rank in the environment (OMPI_COMM_WORLD_RANK, PMI_RANK or SLURM_PROCID); "
+              "start the sweep with mpirun -n K (or srun)");
 }
 
 std::vector<SweepTrial> sweep_trials(const SweepOptions& options) {

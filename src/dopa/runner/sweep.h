@@ -4,7 +4,8 @@
 //
 // Trials are the grid's points (every combination of the --grid values, in the order given) times
 // the seeds; trial k of the full list belongs to shard k mod n (--shard i/n), so n machines that run
-// the same command with i = 0 .. n-1 split the trials without talking to each other. Each trial runs
+// the same command with i = 0 .. n-1 split the trials without talking to each other; with --mpi the
+// shard is the process's MPI rank (`mpirun -n K dopa sweep ... --mpi`). Each trial runs
 // `dopa run EXPERIMENT --set <point> --set seed=<seed> --out OUT/<point>-s<seed>` with its log in
 // OUT/<point>-s<seed>.log, at most `jobs` at a time (each trial runs on one thread: the experiment
 // file's torch_threads and env.num_threads stay as written, 1 by default).
@@ -63,6 +64,10 @@ std::vector<int64_t> parse_seeds(const std::string& text);
 std::pair<std::string, std::vector<std::string>> parse_grid_axis(const std::string& text);
 // "1/4" -> (1, 4); dopa::Error unless 0 <= i < n.
 std::pair<int, int> parse_shard(const std::string& text);
+// This process's MPI rank and world size, as `mpirun` (OpenMPI: OMPI_COMM_WORLD_RANK/SIZE; MPICH and
+// others: PMI_RANK/PMI_SIZE) or `srun` (SLURM_PROCID/SLURM_NTASKS) tell every process it starts; a
+// sweep needs no messages between ranks, only its share of the trials. dopa::Error when none is set.
+std::pair<int, int> mpi_rank_and_size();
 
 // Every trial of the sweep (all shards), in order; checks each trial's config before any runs.
 std::vector<SweepTrial> sweep_trials(const SweepOptions& options);
