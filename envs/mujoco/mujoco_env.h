@@ -60,7 +60,6 @@ class MujocoEnv : public Env {
   // element after the last written.
   double* write_qpos_qvel(double* out, int first_position, double velocity_clip = 0) const;
 
-  mjData* mutable_data() { return data_.get(); }
   const double* init_qpos() const { return model_->qpos0; }
   // Sum of squared action elements (the control cost's core).
   static double squared_norm(const Action& action);

@@ -1,13 +1,11 @@
 #include "envs/mujoco/mujoco_model.h"
 
-#include <unistd.h>
-
-#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "dopa/core/error.h"
+#include "dopa/core/program_path.h"
 
 namespace dopa::envs {
 
@@ -15,19 +13,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The folder of the running program (dopa, the tests, a benchmark or a user's program).
-fs::path program_dir() {
-  std::vector<char> buffer(PATH_MAX + 1, '\0');
-  const ssize_t n = readlink("/proc/self/exe", buffer.data(), PATH_MAX);
-  if (n <= 0) return {};
-  return fs::path(std::string(buffer.data(), static_cast<size_t>(n))).parent_path();
-}
-
 std::vector<fs::path> asset_dirs() {
   std::vector<fs::path> dirs;
   if (const char* env = std::getenv("DOPA_MUJOCO_ASSETS"); env != nullptr && *env != '\0') dirs.emplace_back(env);
-  const fs::path exe = program_dir();
-  if (!exe.empty()) {
+  const std::string program = program_path();
+  if (!program.empty()) {
+    const fs::path exe = fs::path(program).parent_path();
     dirs.push_back(exe / "share" / "dopa" / "mujoco");
     dirs.push_back(exe.parent_path() / "share" / "dopa" / "mujoco");
   }

@@ -1,9 +1,6 @@
 // dopa report DIR: a sweep's results per grid point (mean ± 95% CI across seeds), and its curves.
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +8,7 @@
 
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
+#include "dopa/core/program_path.h"
 #include "dopa/runner/report.h"
 
 namespace dopa::cli {
@@ -21,11 +19,10 @@ namespace {
 // <prefix>/share/dopa/scripts) or in the source tree; empty when none is found.
 std::string find_plot_script() {
   namespace fs = std::filesystem;
-  char buffer[PATH_MAX + 1] = {0};
-  const ssize_t n = readlink("/proc/self/exe", buffer, PATH_MAX);
+  const std::string program = program_path();
   std::vector<fs::path> candidates;
-  if (n > 0) {
-    const fs::path exe = fs::path(std::string(buffer, static_cast<size_t>(n))).parent_path();
+  if (!program.empty()) {
+    const fs::path exe = fs::path(program).parent_path();
     candidates = {exe.parent_path() / "scripts", exe.parent_path() / "share" / "dopa" / "scripts"};
   }
 #ifdef DOPA_SOURCE_SCRIPTS_DIR

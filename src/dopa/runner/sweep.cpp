@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "dopa/core/error.h"
+#include "dopa/core/program_path.h"
 #include "dopa/core/strings.h"
 #include "dopa/runner/experiment.h"
 
@@ -37,10 +37,9 @@ std::atomic<int> stop_signal{0};
 void on_stop_signal(int signal) { stop_signal = signal; }
 
 std::string this_program() {
-  char buffer[PATH_MAX + 1] = {0};
-  const ssize_t n = readlink("/proc/self/exe", buffer, PATH_MAX);
-  if (n <= 0) throw Error("dopa sweep: cannot find its own executable (/proc/self/exe)");
-  return std::string(buffer, static_cast<size_t>(n));
+  const std::string path = program_path();
+  if (path.empty()) throw Error("dopa sweep: cannot find its own executable (/proc/self/exe)");
+  return path;
 }
 
 int64_t parse_int(const std::string& text, const std::string& what) {
