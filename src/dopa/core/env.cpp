@@ -54,6 +54,11 @@ void Env::reset(std::optional<uint64_t> seed, ObsOut obs, InfoOut info) {
   episode_return_ = 0.0;
   needs_reset_ = false;
   ever_reset_ = true;
+  if (recording_) {
+    episode_rng_ = rng_;
+    episode_indices_.clear();
+    episode_values_.clear();
+  }
   reset_impl(obs, info);
 }
 
@@ -89,6 +94,10 @@ StepResult Env::step(const Action& action, ObsOut obs, InfoOut info) {
 }
 
 StepResult Env::step_checked(const Action& action, ObsOut obs, InfoOut info) {
+  if (recording_) {
+    if (action.is_index()) episode_indices_.push_back(action.index());
+    else episode_values_.insert(episode_values_.end(), action.values(), action.values() + action.size());
+  }
   ++elapsed_steps_;
   StepResult result = step_impl(action, obs, info);
   episode_return_ += result.reward;
@@ -99,6 +108,78 @@ StepResult Env::step_checked(const Action& action, ObsOut obs, InfoOut info) {
     result.episode_length = elapsed_steps_;
   }
   return result;
+}
+
+void Env::record_for_snapshots(bool on) {
+  if (on && !recording_ && ever_reset_)
+    throw Error(name() + ": record_for_snapshots() must be turned on before the first reset()");
+  recording_ = on;
+}
+
+// The snapshot, in text: "dopa-env-snapshot 1", then the flags, the episode's RNG state and
+// elapsed steps, then the actions (floats as their bit patterns, so they come back exactly).
+std::string Env::snapshot() const {
+  if (!recording_) throw Error(name() + ": snapshot() needs record_for_snapshots(true) from the first reset");
+  std::ostringstream out;
+  out << "dopa-env-snapshot 1\n" << ever_reset_ << " " << needs_reset_ << " " << elapsed_steps_ << "\n"
+      << episode_rng_.save() << "\n";
+  out << episode_indices_.size() << " " << episode_values_.size() << "\n";
+  for (int64_t a : episode_indices_) out << a << " ";
+  for (float v : episode_values_) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    out << bits << " ";
+  }
+  return out.str();
+}
+
+void Env::restore_snapshot(const std::string& snapshot) {
+  std::istringstream in(snapshot);
+  std::string magic, version;
+  bool ever_reset = false, needs_reset = false;
+  int64_t elapsed = 0;
+  uint64_t rng_words[4];
+  size_t num_indices = 0, num_values = 0;
+  in >> magic >> version >> ever_reset >> needs_reset >> elapsed;
+  for (uint64_t& w : rng_words) in >> w;
+  in >> num_indices >> num_values;
+  if (!in || magic != "dopa-env-snapshot" || version != "1")
+    throw Error(name() + ": not an env snapshot (or a newer format)");
+  std::vector<int64_t> indices(num_indices);
+  std::vector<float> values(num_values);
+  for (int64_t& a : indices) in >> a;
+  for (float& v : values) {
+    uint32_t bits = 0;
+    in >> bits;
+    std::memcpy(&v, &bits, sizeof v);
+  }
+  if (!in) throw Error(name() + ": the env snapshot is truncated");
+  recording_ = true;
+  if (!ever_reset) return;  // nothing happened yet
+
+  // Replay: the episode's reset with its RNG, then its actions.
+  std::vector<unsigned char> scratch(observation_space().size() * dtype_size(observation_space().dtype()));
+  const ObsOut obs(scratch.data(), observation_space().dtype(), observation_space().size());
+  episode_rng_.load(std::to_string(rng_words[0]) + " " + std::to_string(rng_words[1]) + " " +
+                    std::to_string(rng_words[2]) + " " + std::to_string(rng_words[3]));
+  rng_ = episode_rng_;
+  seeded_ = true;
+  elapsed_steps_ = 0;
+  episode_return_ = 0.0;
+  needs_reset_ = false;
+  ever_reset_ = true;
+  episode_indices_.clear();
+  episode_values_.clear();
+  reset_impl(obs, InfoOut());
+  const int64_t action_size = action_space().is_discrete() ? 1 : action_space().size();
+  const size_t steps = action_space().is_discrete() ? indices.size() : values.size() / action_size;
+  for (size_t t = 0; t < steps; ++t) {
+    if (needs_reset_) throw Error(name() + ": the env snapshot does not replay (its episode ended early)");
+    const Action action = action_space().is_discrete() ? Action(indices[t]) : Action(&values[t * action_size], action_size);
+    step_checked(action, obs, InfoOut());
+  }
+  if (elapsed_steps_ != elapsed || needs_reset_ != needs_reset)
+    throw Error(name() + ": the env snapshot does not replay (was it taken with other kwargs?)");
 }
 
 std::vector<double> Env::state() const { throw Error(name() + " does not expose its physical state"); }

@@ -158,6 +158,19 @@ class Env {
   virtual void set_state(const std::vector<double>& state, ObsOut obs);
   void set_elapsed_steps(int64_t steps) { elapsed_steps_ = steps; }
 
+  // Exact snapshots, for checkpoints. While recording, the env keeps its RNG as it was when the
+  // current episode's reset began and the actions taken since; restore_snapshot() on a fresh env
+  // made with the same kwargs replays them and so reaches the same state bit for bit (an env's
+  // episode is a function of its RNG and its actions: no env carries state from one episode into
+  // the next, and the test Snapshot.EveryEnvReplaysExactly holds every registered env to that).
+  // The cost is a few bytes per step of the current episode, and replaying it on restore.
+  void record_for_snapshots(bool on);
+  bool recording_for_snapshots() const { return recording_; }
+  std::string snapshot() const;  // dopa::Error when not recording
+  // Replays `snapshot` (from an env with the same ID and kwargs); observations and info go to
+  // scratch memory: the caller keeps the last ones it had.
+  void restore_snapshot(const std::string& snapshot);
+
   // Throws dopa::Error when `action` is not in the action space.
   void check_action(const Action& action) const;
 
@@ -184,8 +197,13 @@ class Env {
   int64_t elapsed_steps_ = 0;
   int64_t time_limit_ = 0;  // = spec_.max_episode_steps
   double episode_return_ = 0.0;
+  bool recording_ = false;
   Rng rng_;
   EnvSpec spec_;
+  // Recording for snapshots: the RNG when the current episode's reset began, and its actions since.
+  Rng episode_rng_;
+  std::vector<int64_t> episode_indices_;  // Discrete
+  std::vector<float> episode_values_;     // Box, flattened
 };
 
 // Owns the observation and info memory for stepping one env by hand (tests, `dopa rollout`).

@@ -260,6 +260,92 @@ void VectorEnv::step(const at::Tensor& actions) {
   }
 }
 
+// Snapshots: a header line, then length-prefixed fields ("<bytes>\n<data>").
+namespace {
+
+void write_field(std::string& out, const void* data, size_t size) {
+  out += std::to_string(size) + "\n";
+  out.append(static_cast<const char*>(data), size);
+}
+void write_field(std::string& out, const std::string& text) { write_field(out, text.data(), text.size()); }
+void write_field(std::string& out, const at::Tensor& t) {
+  write_field(out, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+}
+
+class FieldReader {
+ public:
+  explicit FieldReader(const std::string& data) : data_(data) {}
+  std::string next() {
+    const size_t newline = data_.find('\n', pos_);
+    if (newline == std::string::npos) throw Error("the VectorEnv snapshot is truncated");
+    const size_t size = std::stoull(data_.substr(pos_, newline - pos_));
+    if (newline + 1 + size > data_.size()) throw Error("the VectorEnv snapshot is truncated");
+    pos_ = newline + 1 + size;
+    return data_.substr(newline + 1, size);
+  }
+  void into(at::Tensor& t) {
+    const std::string bytes = next();
+    if (bytes.size() != static_cast<size_t>(t.numel()) * t.element_size())
+      throw Error("the VectorEnv snapshot's buffers do not fit this VectorEnv");
+    std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+  }
+
+ private:
+  const std::string& data_;
+  size_t pos_ = 0;
+};
+
+constexpr const char* kSnapshotMagic = "dopa-vector-env-snapshot 1";
+
+}  // namespace
+
+std::string VectorEnv::fingerprint() const {
+  std::string kwargs;
+  for (const auto& [key, value] : spec().config.values()) kwargs += " " + key + "=" + value.to_string();
+  return spec().id + " x " + std::to_string(num_envs()) + ", autoreset " + autoreset_mode_name(options_.autoreset) +
+         ", kwargs" + (kwargs.empty() ? " none" : kwargs);
+}
+
+void VectorEnv::record_for_snapshots() {
+  for (auto& env : envs_) env->record_for_snapshots(true);
+}
+
+std::string VectorEnv::snapshot() const {
+  std::string out;
+  write_field(out, kSnapshotMagic);
+  write_field(out, fingerprint());
+  for (const at::Tensor* t : {&observations_, &final_observations_, &rewards_, &terminations_, &truncations_,
+                              &episode_returns_, &episode_lengths_, &final_mask_, &info_values_, &info_present_})
+    write_field(out, *t);
+  write_field(out, needs_autoreset_.data(), needs_autoreset_.size());
+  for (const auto& env : envs_) write_field(out, env->snapshot());
+  return out;
+}
+
+bool VectorEnv::snapshot_fits(const std::string& snapshot) const {
+  try {
+    FieldReader in(snapshot);
+    return in.next() == kSnapshotMagic && in.next() == fingerprint();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void VectorEnv::restore_snapshot(const std::string& snapshot) {
+  FieldReader in(snapshot);
+  if (in.next() != kSnapshotMagic) throw Error("not a VectorEnv snapshot (or a newer format)");
+  const std::string taken_from = in.next();
+  if (taken_from != fingerprint())
+    throw Error("the envs snapshot was taken from " + taken_from + "; these are " + fingerprint());
+  for (at::Tensor* t : {&observations_, &final_observations_, &rewards_, &terminations_, &truncations_,
+                        &episode_returns_, &episode_lengths_, &final_mask_, &info_values_, &info_present_})
+    in.into(*t);
+  const std::string autoreset = in.next();
+  if (autoreset.size() != needs_autoreset_.size()) throw Error("the VectorEnv snapshot is malformed");
+  std::memcpy(needs_autoreset_.data(), autoreset.data(), autoreset.size());
+  for (auto& env : envs_) env->restore_snapshot(in.next());
+}
+
 at::Tensor VectorEnv::info(const std::string& key) const {
   const int index = spec().info_index(key);
   if (index < 0) {

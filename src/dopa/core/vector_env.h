@@ -74,6 +74,16 @@ class VectorEnv {
   const at::Tensor& final_observations() const { return final_observations_; }  // (N, *obs_shape)
   const at::Tensor& final_mask() const { return final_mask_; }                  // (N,) bool
 
+  // Exact snapshots, for checkpoints (Env::snapshot: each env replays its current episode). Turn
+  // recording on before the first reset. A snapshot holds the batch buffers too, so a restored
+  // VectorEnv returns the same observations(), rewards(), ... as the one it was taken from.
+  void record_for_snapshots();
+  std::string snapshot() const;
+  // Whether `snapshot` was taken from a VectorEnv of this env ID, kwargs, size and autoreset mode.
+  bool snapshot_fits(const std::string& snapshot) const;
+  // Restores a snapshot that fits (dopa::Error otherwise, saying what differs).
+  void restore_snapshot(const std::string& snapshot);
+
   // Info of the last step or reset: (N, size) float64 for a declared key, and its (N,) bool mask.
   at::Tensor info(const std::string& key) const;
   at::Tensor info_mask(const std::string& key) const;
@@ -93,6 +103,7 @@ class VectorEnv {
   };
 
   void allocate();
+  std::string fingerprint() const;  // what a snapshot must come from: ID, kwargs, size, autoreset
   void step_range(int64_t begin, int64_t end, const void* actions);
   void end_episode(int64_t i, const StepResult& result);
   void reset_one(int64_t i, std::optional<uint64_t> seed);
