@@ -48,8 +48,13 @@ run_one() {
   fi
   mkdir -p "$(dirname "$dir")"
   # Threads: one per run (the runs are the parallelism).
-  if [[ -f "$dir/progress.txt" ]]; then
-    echo "resuming $dir ($(head -1 "$dir/progress.txt"))"
+  # A checkpoint: checkpoint/ (or checkpoint.old/ after a crash mid-swap; progress.txt in older runs).
+  local progress
+  for progress in "$dir/checkpoint/progress.txt" "$dir/checkpoint.old/progress.txt" "$dir/progress.txt" ""; do
+    [[ -f "$progress" ]] && break
+  done
+  if [[ -n "$progress" ]]; then
+    echo "resuming $dir ($(head -1 "$progress"))"
     "$dopa" run --resume "$dir" --no-progress >>"$dir.log" 2>&1
   else
     echo "starting $dir"

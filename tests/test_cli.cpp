@@ -1,15 +1,19 @@
 // The `dopa` command as a user runs it: output, exit status 2 on bad input, no partial output.
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -234,7 +238,7 @@ TEST(Cli, ResumeContinuesARunFromItsCheckpoint) {
   const std::string settings = " --no-progress --set agent.burn_in=0 --set agent.log_interval=1 --set agent.checkpoint_every=2";
   Result first = dopa("run " + demo + " --out " + run.string() + settings + " --set total_steps=24000");
   ASSERT_EQ(first.status, 0) << first.out;
-  EXPECT_NE(read(run / "progress.txt").find("iteration 4"), std::string::npos);
+  EXPECT_NE(read(run / "checkpoint" / "progress.txt").find("iteration 4"), std::string::npos);
   // Rows logged after the last checkpoint (as if the run had gone on and been killed) are dropped.
   std::ofstream(run / "metrics.csv", std::ios::app) << "30000,1,5,150,1,200,0,0,0,1\n";
   Result second = dopa("run --resume " + run.string() + settings + " --set total_steps=36000");
@@ -245,6 +249,102 @@ TEST(Cli, ResumeContinuesARunFromItsCheckpoint) {
   EXPECT_NE(read(run / "summary.json").find("\"global_step\" : 36000"), std::string::npos);
   // Agents without checkpoints, and folders without a run, are refused.
   EXPECT_EQ(dopa("run --resume " + (dir / "missing").string()).status, 2);
+  fs::remove_all(dir);
+}
+
+// metrics.csv without the columns that depend on the clock (wall_time, SPS).
+std::vector<std::string> metrics_without_clock(const fs::path& file) {
+  std::istringstream in(read(file));
+  std::string line;
+  std::vector<std::string> rows, header;
+  std::getline(in, line);
+  for (std::istringstream cells(line); std::getline(cells, line, ',');) header.push_back(line);
+  while (std::getline(in, line)) {
+    std::istringstream cells(line);
+    std::string cell, row;
+    for (size_t k = 0; std::getline(cells, cell, ','); ++k)
+      if (header.at(k) != "wall_time" && header.at(k) != "SPS") row += cell + ",";
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Starts `dopa run` in the background, waits until its first checkpoint is on disk, sends it
+// `signal` and waits for it to end. Returns the seconds from the signal to the end.
+double interrupt_run(const std::string& args, const fs::path& run, int signal) {
+  const std::string command = std::string(DOPA_BINARY) + " " + args + " >" + run.string() + ".log 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(run / "checkpoint" / "progress.txt") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, signal);
+  const auto sent = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+}
+
+TEST(Cli, KilledOrStoppedRunsResumeToTheMetricsOfAnUninterruptedOne) {
+  const fs::path dir = temp_dir("kill");
+  const std::string experiment = (dir / "e.toml").string();
+  // About 3 s of PPO on CartPole, a checkpoint every 2 updates.
+  std::ofstream(experiment) << R"(total_steps = 40960
+seed = 5
+[env]
+id = "CartPole-v1"
+num_envs = 4
+[agent]
+algo = "ppo"
+num_steps = 128
+checkpoint_every = 2
+normalize_obs = true
+)";
+  const Result whole = dopa("run " + experiment + " --no-progress --out " + (dir / "whole").string());
+  ASSERT_EQ(whole.status, 0) << whole.out;
+  const std::vector<std::string> expected = metrics_without_clock(dir / "whole" / "metrics.csv");
+  ASSERT_EQ(expected.size(), 80u);
+
+  // kill -9: the run dies wherever it is; the resumed run starts from the last checkpoint.
+  const fs::path killed = dir / "killed";
+  interrupt_run("run " + experiment + " --no-progress --out " + killed.string(), killed, SIGKILL);
+  ASSERT_FALSE(fs::exists(killed / "summary.json")) << "the run ended before it was killed";
+  const Result resumed = dopa("run --resume " + killed.string() + " --no-progress");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_EQ(metrics_without_clock(killed / "metrics.csv"), expected);
+
+  // SIGTERM: a checkpoint where it stopped, within seconds, then the same.
+  const fs::path stopped = dir / "stopped";
+  const double seconds = interrupt_run("run " + experiment + " --no-progress --out " + stopped.string(), stopped, SIGTERM);
+  EXPECT_LT(seconds, 5.0);
+  ASSERT_TRUE(fs::exists(stopped / "summary.json")) << read(fs::path(stopped.string() + ".log"));
+  EXPECT_NE(read(stopped / "summary.json").find("\"interrupted\" : true"), std::string::npos);
+  const Result continued = dopa("run --resume " + stopped.string() + " --no-progress");
+  ASSERT_EQ(continued.status, 0) << continued.out;
+  EXPECT_EQ(metrics_without_clock(stopped / "metrics.csv"), expected);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, ResumesARunWithTheOldCheckpointLayout) {
+  // The maze runs of 2026-11 keep progress.txt, checkpoint.pt, optimizer.pt and rng.pt at the top.
+  const fs::path source = fs::path(DOPA_SOURCE_DIR) / "experiments/maze/results/modplast-s0";
+  if (!fs::exists(source / "progress.txt")) GTEST_SKIP() << "no old-layout run in the tree";
+  const fs::path dir = temp_dir("legacy");
+  const fs::path run = dir / "run";
+  fs::copy(source, run, fs::copy_options::recursive);
+  const std::string old_step = "120000000";
+  ASSERT_NE(read(run / "progress.txt").find("global_step " + old_step), std::string::npos);
+  // One more iteration (30 episodes of 200 steps).
+  const Result r = dopa("run --resume " + run.string() + " --no-progress --set total_steps=120006000");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(read(run / "checkpoint" / "progress.txt").find("global_step 120006000"), std::string::npos);
+  EXPECT_FALSE(fs::exists(run / "progress.txt"));  // replaced by checkpoint/
+  EXPECT_FALSE(fs::exists(run / "checkpoint.pt"));
+  const std::string metrics = read(run / "metrics.csv");
+  EXPECT_NE(metrics.find("\n120006000,"), std::string::npos);
   fs::remove_all(dir);
 }
 

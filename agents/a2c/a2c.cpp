@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
+#include "dopa/train/checkpoint.h"
 
 namespace dopa::agents {
 
@@ -27,6 +29,7 @@ struct A2CConfig {
   double max_grad_norm;
   bool normalize_advantages;
   int64_t log_interval;
+  int64_t checkpoint_every;
 
   explicit A2CConfig(const Config& c)
       : optimizer(c.get_string("optimizer")),
@@ -40,12 +43,14 @@ struct A2CConfig {
         anneal_entropy(c.get_bool("anneal_entropy")),
         max_grad_norm(c.get_float("max_grad_norm")),
         normalize_advantages(c.get_bool("normalize_advantages")),
-        log_interval(c.get_int("log_interval")) {
+        log_interval(c.get_int("log_interval")),
+        checkpoint_every(c.get_int("checkpoint_every")) {
     if (rollout_steps < 1) throw Error("a2c 'rollout_steps' must be >= 1, got " + std::to_string(rollout_steps));
     if (!(lr > 0)) throw Error("a2c 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("a2c 'gamma' must be in [0, 1]");
     if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("a2c 'gae_lambda' must be in [0, 1]");
     if (log_interval < 1) throw Error("a2c 'log_interval' must be >= 1");
+    if (checkpoint_every < 0) throw Error("a2c 'checkpoint_every' must be >= 0");
   }
 };
 
@@ -70,7 +75,6 @@ class A2C : public Agent {
       : cfg_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", seed + 2) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
-    if (options.resume) throw Error("a2c writes no checkpoints yet: its runs cannot be resumed");
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
     const int64_t num_envs = envs.num_envs();
     const int64_t T = cfg_.rollout_steps;
@@ -86,8 +90,7 @@ class A2C : public Agent {
 
     // The buffers are overwritten by each step: clone the observations the graph keeps.
     auto observe = [&] { return envs.observations().reshape({num_envs, -1}).to(torch::kFloat32).clone(); };
-    envs.reset(options.seed);
-    torch::Tensor obs = observe();
+    torch::Tensor obs;
     nn::RecurrentCore& core = *model_->core;
     nn::CoreState state = core.initial_state(num_envs);
     // Cores modulated by dopamine take delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}), zero on
@@ -105,9 +108,64 @@ class A2C : public Agent {
     EpisodeLog log;
     const auto start = std::chrono::steady_clock::now();
 
-    for (int64_t update = 1; update <= num_updates; ++update) {
-      if (monitor.should_stop()) {
+    // Checkpoints hold the carried state above with the model, optimiser, generator, modulators and
+    // envs: a resumed run goes on exactly as an uninterrupted one.
+    const bool checkpoints = !options.run_dir.empty();
+    if (checkpoints) envs.record_for_snapshots();
+    auto save_checkpoint = [&](int64_t update) {
+      CheckpointWriter out(options.run_dir);
+      out.progress("update", update);
+      out.progress("global_step", result.global_step);
+      out.progress("episodes", log.episodes());
+      out.progress("best_return", log.best_return());
+      out.module("model", *model_);
+      out.optimizer("optimizer", *optimizer);
+      out.random_generator();
+      out.text("episode_log", log.save());
+      std::ostringstream modulators;
+      modulators.precision(17);
+      modulators_.write(modulators);
+      out.text("modulators", modulators.str());
+      out.envs(envs);
+      out.tensor("obs", obs);
+      out.tensors("core_state", state.tensors);
+      out.tensors("core_modulator", {state.modulator});
+      out.tensors("carried", {episode_start, previous_reward, previous_value});
+      out.commit();
+    };
+    int64_t first_update = 1;
+    bool fresh_envs = true;
+    if (options.resume) {
+      CheckpointReader in(options.run_dir);
+      in.module("model", *model_);
+      in.optimizer("optimizer", *optimizer);
+      in.random_generator();
+      log.load(in.text("episode_log"));
+      modulators_.read_all(in.text("modulators"));
+      first_update = in.progress_int("update") + 1;
+      result.global_step = result.start_step = in.progress_int("global_step");
+      if (in.envs(envs)) {
+        fresh_envs = false;
+        obs = in.tensor("obs");
+        state.tensors = in.tensors("core_state");
+        state.modulator = in.tensors("core_modulator").at(0);
+        const std::vector<torch::Tensor> carried = in.tensors("carried");
+        episode_start = carried.at(0);
+        previous_reward = carried.at(1);
+        previous_value = carried.at(2);
+      }
+    }
+    if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's)
+      envs.reset(options.seed + static_cast<uint64_t>(first_update - 1) * 1000003ULL);
+      obs = observe();
+    }
+
+    int64_t last_checkpoint = first_update - 1;
+    for (int64_t update = first_update; update <= num_updates; ++update) {
+      if (monitor.should_stop()) {  // Ctrl-C or SIGTERM: the state after the last whole update
         result.stopped_early = true;
+        if (checkpoints) save_checkpoint(update - 1);
+        last_checkpoint = update - 1;
         break;
       }
       const double progress = static_cast<double>(update - 1) / static_cast<double>(num_updates);
@@ -208,13 +266,20 @@ class A2C : public Agent {
                      {"value_loss", value_loss.item<double>()},
                      {"entropy", entropy.item<double>()},
                      {"entropy_coef", entropy_coef},
-                     {"SPS", result.global_step / std::max(seconds, 1e-9)}};
+                     {"SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9)}};
         // Columns only where a neuromodulator sets them (a run's columns never change).
         if (modulators_.sets_lr()) row.insert(row.end() - 1, {"lr", lr});
         if (modulators_.sets_gamma()) row.insert(row.end() - 1, {"gamma", gamma});
         monitor.log(result.global_step, row);
       }
+      if (checkpoints && cfg_.checkpoint_every > 0 && update % cfg_.checkpoint_every == 0) {
+        save_checkpoint(update);
+        last_checkpoint = update;
+      }
     }
+    // The end, for a later --resume with more steps.
+    if (checkpoints && !result.stopped_early && last_checkpoint < num_updates && first_update <= num_updates)
+      save_checkpoint(num_updates);
     result.episodes = log.episodes();
     result.final_return = log.recent_mean();
     result.best_return = log.best_return();
@@ -260,11 +325,13 @@ AgentRegistration a2c_registration() {
       {"max_grad_norm", 1.0, "global gradient-norm clip (0: none)"},
       {"normalize_advantages", false, "normalise advantages per update"},
       {"log_interval", 10, "updates between metrics rows"},
+      {"checkpoint_every", 100, "updates between checkpoints in the run folder (0: only when stopped and at the end)"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
   r.config.insert(r.config.end(), modulators.begin(), modulators.end());
   r.autoreset = AutoresetMode::SameStep;
+  r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
       throw Error("a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
@@ -33,6 +34,7 @@
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
 
 namespace dopa::agents {
 
@@ -110,12 +112,16 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
-// Writes `save(tmp)` then renames it over `path`: a crash never leaves a half-written file.
-template <class F>
-void save_atomically(const fs::path& path, F&& save) {
-  const fs::path tmp = path.string() + ".tmp";
-  save(tmp.string());
-  fs::rename(tmp, path);
+// Keeps the header and the rows of a CSV whose first column (the iteration) is <= `last`: rows
+// written after a checkpoint would otherwise come twice when the run resumes from it.
+void drop_rows_after(const fs::path& path, int64_t last) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  for (bool header = true; std::getline(in, line); header = false)
+    if (header || std::stoll(line.substr(0, line.find(','))) <= last) kept += line + "\n";
+  in.close();
+  std::ofstream(path) << kept;
 }
 
 class MetaA2C : public Agent {
@@ -186,26 +192,48 @@ class MetaA2C : public Agent {
     } else {
       optimizer = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
     }
-    std::ofstream modulator_log;
-    if (cfg_.record_modulator && !options.run_dir.empty()) {
-      modulator_log.open(fs::path(options.run_dir) / "modulator.csv");
-      modulator_log << "iteration,t,reward,delta,modulator\n";
-    }
-
     TrainResult result;
     RecentReturns recent(100);
     double interval_return = 0.0;
     int64_t interval_episodes = 0;
     bool any_interval = false;
     int64_t first_iteration = 1;
+    // Checkpoints (see save_checkpoint) continue a run exactly: same parameters, optimiser,
+    // generator, envs and counters as if it had never stopped.
+    const bool checkpoints = cfg_.checkpoint_every > 0 && !options.run_dir.empty();
+    if (checkpoints) envs.record_for_snapshots();
+    bool fresh_envs = true;
     if (options.resume) {
-      first_iteration = load_checkpoint(options.run_dir, *optimizer, result) + 1;
-      any_interval = true;
-      // Episodes never span iterations, so the run continues from a clean boundary; the envs get a
-      // fresh stream (a resumed run is not bit-identical to an uninterrupted one).
-      envs.reset(options.seed + static_cast<uint64_t>(first_iteration) * 1000003ULL);
-    } else {
-      envs.reset(options.seed);
+      if (is_legacy_checkpoint(options.run_dir)) {
+        first_iteration = load_legacy_checkpoint(options.run_dir, *optimizer, result) + 1;
+        any_interval = true;
+      } else {
+        CheckpointReader in(options.run_dir);
+        in.module("model", *model_);
+        in.optimizer("optimizer", *optimizer);
+        in.random_generator();
+        first_iteration = in.progress_int("iteration") + 1;
+        result.global_step = in.progress_int("global_step");
+        result.episodes = in.progress_int("episodes");
+        result.best_return = in.progress_double("best_return");
+        interval_return = in.progress_double("interval_return");
+        interval_episodes = in.progress_int("interval_episodes");
+        any_interval = in.progress_int("any_interval") != 0;
+        recent.load(in.text("recent_returns"));
+        modulators_.read_all(in.text("modulators"));
+        fresh_envs = !in.envs(envs);
+      }
+    }
+    // Episodes never span iterations: envs from elsewhere (a legacy checkpoint, the warm-up's) start
+    // from a clean boundary with a fresh stream.
+    if (fresh_envs) envs.reset(options.seed + static_cast<uint64_t>(first_iteration - 1) * 1000003ULL);
+
+    std::ofstream modulator_log;
+    if (cfg_.record_modulator && !options.run_dir.empty()) {
+      const fs::path path = fs::path(options.run_dir) / "modulator.csv";
+      if (options.resume) drop_rows_after(path, first_iteration - 1);
+      modulator_log.open(path, std::ios::app);
+      if (modulator_log.tellp() == 0) modulator_log << "iteration,t,reward,delta,modulator\n";
     }
     const int64_t steps_at_start = result.start_step = result.global_step;
     const auto start = std::chrono::steady_clock::now();
@@ -319,12 +347,15 @@ class MetaA2C : public Agent {
         interval_episodes = 0;
       }
       completed = iteration;
-      if (cfg_.checkpoint_every > 0 && iteration % cfg_.checkpoint_every == 0 && !options.run_dir.empty())
-        save_checkpoint(options.run_dir, *optimizer, iteration, result);
+      if (checkpoints && iteration % cfg_.checkpoint_every == 0) {
+        save_checkpoint(options.run_dir, *optimizer, envs, iteration, result, recent,
+                        {interval_return, interval_episodes, any_interval});
+      }
     }
-    // A last checkpoint where the run stopped (Ctrl-C, or done): --resume goes on from exactly here.
-    if (cfg_.checkpoint_every > 0 && !options.run_dir.empty() && completed >= first_iteration)
-      save_checkpoint(options.run_dir, *optimizer, completed, result);
+    // A last checkpoint where the run stopped (Ctrl-C, SIGTERM, or done): --resume goes on from here.
+    if (checkpoints && completed >= first_iteration && completed % cfg_.checkpoint_every != 0)
+      save_checkpoint(options.run_dir, *optimizer, envs, completed, result, recent,
+                      {interval_return, interval_episodes, any_interval});
     result.final_return = recent.mean();
     return result;
   }
@@ -361,29 +392,40 @@ class MetaA2C : public Agent {
   }
 
  private:
-  // checkpoint.pt (model), optimizer.pt, rng.pt (LibTorch's generator) and progress.txt, each
-  // written to a temporary file and renamed; progress.txt last, so it never names a newer state
-  // than the files beside it.
-  void save_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, int64_t iteration,
-                       const TrainResult& result) {
-    const fs::path dir(run_dir);
-    save_atomically(dir / "checkpoint.pt", [&](const std::string& p) { torch::save(model_, p); });
-    save_atomically(dir / "optimizer.pt", [&](const std::string& p) { torch::save(optimizer, p); });
-    save_atomically(dir / "rng.pt", [&](const std::string& p) {
-      torch::save(at::detail::getDefaultCPUGenerator().get_state(), p);
-    });
-    save_atomically(dir / "progress.txt", [&](const std::string& p) {
-      std::ofstream out(p);
-      out.precision(17);
-      out << "iteration " << iteration << "\nglobal_step " << result.global_step << "\nepisodes " << result.episodes
-          << "\nbest_return " << result.best_return << "\n";
-      modulators_.write(out);
-      if (!out) throw Error("cannot write '" + p + "'");
-    });
+  // The logging interval in progress when a checkpoint is taken.
+  struct OpenInterval {
+    double return_sum;
+    int64_t episodes;
+    bool any_before;
+  };
+
+  void save_checkpoint(const std::string& run_dir, const torch::optim::Optimizer& optimizer, const VectorEnv& envs,
+                       int64_t iteration, const TrainResult& result, const RecentReturns& recent,
+                       const OpenInterval& interval) {
+    CheckpointWriter out(run_dir);
+    out.progress("iteration", iteration);
+    out.progress("global_step", result.global_step);
+    out.progress("episodes", result.episodes);
+    out.progress("best_return", result.best_return);
+    out.progress("interval_return", interval.return_sum);
+    out.progress("interval_episodes", interval.episodes);
+    out.progress("any_interval", static_cast<int64_t>(interval.any_before));
+    out.module("model", *model_);
+    out.optimizer("optimizer", optimizer);
+    out.random_generator();
+    out.text("recent_returns", recent.save());
+    std::ostringstream modulators;
+    modulators.precision(17);
+    modulators_.write(modulators);
+    out.text("modulators", modulators.str());
+    out.envs(envs);
+    out.commit();
   }
 
+  // The checkpoints of runs made before 2026-11 (progress.txt, checkpoint.pt, optimizer.pt and
+  // rng.pt at the top of the run folder; no envs, so the run goes on with fresh episodes).
   // Returns the iteration the checkpoint was taken at.
-  int64_t load_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, TrainResult& result) {
+  int64_t load_legacy_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, TrainResult& result) {
     const fs::path dir(run_dir);
     for (const char* file : {"progress.txt", "checkpoint.pt", "optimizer.pt", "rng.pt"})
       if (!fs::exists(dir / file))

@@ -23,6 +23,7 @@
 #include "dopa/nn/actor_critic.h"
 #include "dopa/nn/running_mean_std.h"
 #include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
 
 namespace dopa::agents {
 
@@ -50,6 +51,7 @@ struct PpoConfig {
   double reward_clip;
   bool bootstrap_truncated;
   int64_t log_interval;
+  int64_t checkpoint_every;
   bool deterministic;
 
   explicit PpoConfig(const Config& c)
@@ -74,6 +76,7 @@ struct PpoConfig {
         reward_clip(c.get_float("reward_clip")),
         bootstrap_truncated(c.get_bool("bootstrap_truncated")),
         log_interval(c.get_int("log_interval")),
+        checkpoint_every(c.get_int("checkpoint_every")),
         deterministic(c.get_bool("deterministic")) {
     if (!(lr > 0)) throw Error("ppo 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("ppo 'gamma' must be in [0, 1]");
@@ -83,6 +86,7 @@ struct PpoConfig {
     if (update_epochs < 1) throw Error("ppo 'update_epochs' must be >= 1");
     if (!(clip_coef > 0)) throw Error("ppo 'clip_coef' must be > 0");
     if (log_interval < 1) throw Error("ppo 'log_interval' must be >= 1");
+    if (checkpoint_every < 0) throw Error("ppo 'checkpoint_every' must be >= 0");
   }
 };
 
@@ -119,7 +123,6 @@ class Ppo : public Agent {
   }
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
-    if (options.resume) throw Error("ppo writes no checkpoints yet: its runs cannot be resumed");
     nn::ActorCritic& net = policy_->net;
     const int64_t N = envs.num_envs();
     const int64_t T = cfg_.num_steps;
@@ -133,8 +136,8 @@ class Ppo : public Agent {
     const int64_t steps_per_update = N * T;
     const int64_t num_updates = std::max<int64_t>(1, options.total_steps / steps_per_update);
 
-    envs.reset(options.seed);
-    torch::Tensor obs = observe(envs.observations(), /*update=*/true);
+    // The loop's carried state: the next observation, the core's state, the dopamine inputs.
+    torch::Tensor obs;
     nn::CoreState state = net->initial_state(N);
     torch::Tensor episode_start = torch::ones({N});
     torch::Tensor previous_reward = torch::zeros({N}), previous_value = torch::zeros({N});
@@ -146,9 +149,61 @@ class Ppo : public Agent {
     EpisodeLog log;
     const auto start = std::chrono::steady_clock::now();
 
-    for (int64_t update = 1; update <= num_updates; ++update) {
-      if (monitor.should_stop()) {
+    // Checkpoints hold all of the above, the policy (normalisers included), the optimiser, the
+    // generator and the envs: a resumed run goes on exactly as an uninterrupted one.
+    const bool checkpoints = !options.run_dir.empty();
+    if (checkpoints) envs.record_for_snapshots();
+    auto save_checkpoint = [&](int64_t update) {
+      CheckpointWriter out(options.run_dir);
+      out.progress("update", update);
+      out.progress("global_step", result.global_step);
+      out.progress("episodes", log.episodes());
+      out.progress("best_return", log.best_return());
+      out.module("policy", *policy_);
+      out.optimizer("optimizer", optimizer);
+      out.random_generator();
+      out.text("episode_log", log.save());
+      out.envs(envs);
+      out.tensor("obs", obs);
+      out.tensors("core_state", state.tensors);
+      out.tensors("core_modulator", {state.modulator});
+      out.tensors("carried", {episode_start, previous_reward, previous_value,
+                              policy_->reward_normalizer->running_returns()});
+      out.commit();
+    };
+    int64_t first_update = 1;
+    bool fresh_envs = true;
+    if (options.resume) {
+      CheckpointReader in(options.run_dir);
+      in.module("policy", *policy_);
+      in.optimizer("optimizer", optimizer);
+      in.random_generator();
+      log.load(in.text("episode_log"));
+      first_update = in.progress_int("update") + 1;
+      result.global_step = result.start_step = in.progress_int("global_step");
+      if (in.envs(envs)) {
+        fresh_envs = false;
+        obs = in.tensor("obs");
+        state.tensors = in.tensors("core_state");
+        state.modulator = in.tensors("core_modulator").at(0);
+        const std::vector<torch::Tensor> carried = in.tensors("carried");
+        episode_start = carried.at(0);
+        previous_reward = carried.at(1);
+        previous_value = carried.at(2);
+        policy_->reward_normalizer->set_running_returns(carried.at(3));
+      }
+    }
+    if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's)
+      envs.reset(options.seed + static_cast<uint64_t>(first_update - 1) * 1000003ULL);
+      obs = observe(envs.observations(), /*update=*/true);
+    }
+
+    int64_t last_checkpoint = first_update - 1;
+    for (int64_t update = first_update; update <= num_updates; ++update) {
+      if (monitor.should_stop()) {  // Ctrl-C or SIGTERM: the state after the last whole update
         result.stopped_early = true;
+        if (checkpoints) save_checkpoint(update - 1);
+        last_checkpoint = update - 1;
         break;
       }
       const double lr = cfg_.anneal_lr ? cfg_.lr * (1.0 - static_cast<double>(update - 1) / num_updates) : cfg_.lr;
@@ -294,9 +349,16 @@ class Ppo : public Agent {
                                          {"approx_kl", approx_kl},
                                          {"clipfrac", clipfrac_sum / std::max<int64_t>(1, minibatch_count)},
                                          {"explained_variance", explained_variance},
-                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+                                         {"SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9)}});
+      }
+      if (checkpoints && cfg_.checkpoint_every > 0 && update % cfg_.checkpoint_every == 0) {
+        save_checkpoint(update);
+        last_checkpoint = update;
       }
     }
+    // The end, for a later --resume with more steps.
+    if (checkpoints && !result.stopped_early && last_checkpoint < num_updates && first_update <= num_updates)
+      save_checkpoint(num_updates);
     result.episodes = log.episodes();
     result.final_return = log.recent_mean();
     result.best_return = log.best_return();
@@ -439,10 +501,12 @@ AgentRegistration ppo_registration() {
       {"reward_clip", 10.0, "clip of normalised rewards"},
       {"bootstrap_truncated", true, "bootstrap time-limit ends from V(final obs) (false: as CleanRL)"},
       {"log_interval", 1, "updates between metrics rows"},
+      {"checkpoint_every", 10, "updates between checkpoints in the run folder (0: only when stopped and at the end)"},
       {"deterministic", false, "play (dopa play) the most likely action instead of sampling"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
+  r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     return std::make_unique<Ppo>(config, env, seed);
   };

@@ -19,6 +19,7 @@
 #include "dopa/core/error.h"
 #include "dopa/nn/actor_critic.h"
 #include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
 
 namespace dopa::agents {
 
@@ -34,6 +35,7 @@ struct ReinforceConfig {
   double max_grad_norm;
   bool bootstrap_truncated;
   int64_t log_interval;
+  int64_t checkpoint_every;
 
   explicit ReinforceConfig(const Config& c)
       : lr(c.get_float("lr")),
@@ -44,10 +46,12 @@ struct ReinforceConfig {
         ent_coef(c.get_float("ent_coef")),
         max_grad_norm(c.get_float("max_grad_norm")),
         bootstrap_truncated(c.get_bool("bootstrap_truncated")),
-        log_interval(c.get_int("log_interval")) {
+        log_interval(c.get_int("log_interval")),
+        checkpoint_every(c.get_int("checkpoint_every")) {
     if (!(lr > 0)) throw Error("reinforce 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("reinforce 'gamma' must be in [0, 1]");
     if (log_interval < 1) throw Error("reinforce 'log_interval' must be >= 1");
+    if (checkpoint_every < 0) throw Error("reinforce 'checkpoint_every' must be >= 0");
   }
 };
 
@@ -69,7 +73,6 @@ class Reinforce : public Agent {
   }
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
-    if (options.resume) throw Error("reinforce writes no checkpoints: its runs cannot be resumed");
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
     torch::optim::Adam optimizer(net_->parameters(), torch::optim::AdamOptions(cfg_.lr));
     const int64_t N = envs.num_envs();
@@ -78,15 +81,50 @@ class Reinforce : public Agent {
     EpisodeLog log;
     int64_t update = 0;
     const auto start = std::chrono::steady_clock::now();
-    envs.reset(options.seed);
+
+    // Checkpoints (between updates, when every episode has ended) hold the network, optimiser,
+    // generator, envs and counters: a resumed run goes on exactly as an uninterrupted one.
+    const bool checkpoints = !options.run_dir.empty();
+    if (checkpoints) envs.record_for_snapshots();
+    auto save_checkpoint = [&] {
+      CheckpointWriter out(options.run_dir);
+      out.progress("update", update);
+      out.progress("global_step", result.global_step);
+      out.progress("episodes", log.episodes());
+      out.progress("best_return", log.best_return());
+      out.module("network", *net_);
+      out.optimizer("optimizer", optimizer);
+      out.random_generator();
+      out.text("episode_log", log.save());
+      out.envs(envs);
+      out.commit();
+    };
+    bool fresh_envs = true;
+    if (options.resume) {
+      CheckpointReader in(options.run_dir);
+      in.module("network", *net_);
+      in.optimizer("optimizer", optimizer);
+      in.random_generator();
+      log.load(in.text("episode_log"));
+      update = in.progress_int("update");
+      result.global_step = result.start_step = in.progress_int("global_step");
+      fresh_envs = !in.envs(envs);
+    }
+    // A new run, or a checkpoint from other envs (the warm-up's).
+    if (fresh_envs) envs.reset(options.seed + static_cast<uint64_t>(update) * 1000003ULL);
+    const int64_t first_update = update + 1;
+    int64_t last_checkpoint = update;
 
     while (result.global_step < options.total_steps) {
-      if (monitor.should_stop()) {
+      if (monitor.should_stop()) {  // Ctrl-C or SIGTERM: the state after the last whole update
         result.stopped_early = true;
+        if (checkpoints) save_checkpoint();
+        last_checkpoint = update;
         break;
       }
       ++update;
-      if (update > 1) envs.reset();  // fresh episodes from the envs' running streams
+      // Fresh episodes from the envs' running streams (the first update of a run: already reset).
+      if (update > first_update || !fresh_envs) envs.reset();
 
       // 1. One episode per env, without gradients.
       const Episodes batch = play_episodes(envs, log);
@@ -153,9 +191,15 @@ class Reinforce : public Agent {
                                          {"policy_loss", policy_loss.item<double>()},
                                          {"value_loss", value_loss.item<double>()},
                                          {"entropy", entropy.item<double>()},
-                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+                                         {"SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9)}});
+      }
+      if (checkpoints && cfg_.checkpoint_every > 0 && update % cfg_.checkpoint_every == 0) {
+        save_checkpoint();
+        last_checkpoint = update;
       }
     }
+    // The end, for a later --resume with more steps.
+    if (checkpoints && !result.stopped_early && last_checkpoint < update) save_checkpoint();
     result.episodes = log.episodes();
     result.final_return = log.recent_mean();
     result.best_return = log.best_return();
@@ -259,9 +303,11 @@ AgentRegistration reinforce_registration() {
       {"max_grad_norm", 0.5, "global gradient-norm clip (0: none)"},
       {"bootstrap_truncated", true, "complete time-limit ends with gamma V(final obs) (baseline = value)"},
       {"log_interval", 1, "updates between metrics rows"},
+      {"checkpoint_every", 50, "updates between checkpoints in the run folder (0: only when stopped and at the end)"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::NextStep;
+  r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     return std::make_unique<Reinforce>(config, env, seed);
   };

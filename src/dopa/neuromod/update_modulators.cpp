@@ -1,6 +1,7 @@
 #include "dopa/neuromod/update_modulators.h"
 
 #include <ostream>
+#include <sstream>
 
 namespace dopa::neuromod {
 
@@ -41,6 +42,15 @@ void UpdateModulators::read(const std::string& key, const std::string& rest) {
   else if (key == "acetylcholine" && acetylcholine_) acetylcholine_->set_state(rest);
   else if (key == "noradrenaline" && noradrenaline_) noradrenaline_->set_state(rest);
   else if (key == "serotonin" && serotonin_) serotonin_->set_state(rest);
+}
+
+void UpdateModulators::read_all(const std::string& written) {
+  std::istringstream in(written);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t space = line.find(' ');
+    if (space != std::string::npos) read(line.substr(0, space), line.substr(space + 1));
+  }
 }
 
 }  // namespace dopa::neuromod

@@ -40,6 +40,7 @@ class UpdateModulators {
   // and sources not configured are ignored).
   void write(std::ostream& out) const;
   void read(const std::string& key, const std::string& rest);
+  void read_all(const std::string& written);  // every line of write()'s output
 
  private:
   std::optional<MetaParameter> acetylcholine_, noradrenaline_, serotonin_;

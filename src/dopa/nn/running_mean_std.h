@@ -47,6 +47,10 @@ class RewardNormalizerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& rewards, const torch::Tensor& terminated);
   // The scale applied to rewards (for values computed outside forward(), such as a bootstrap).
   double scale() const;
+  // The running discounted returns of the envs' current episodes (not a buffer: they belong to the
+  // episodes, not to the trained model), for checkpoints; undefined before the first step.
+  const torch::Tensor& running_returns() const { return returns_; }
+  void set_running_returns(torch::Tensor returns) { returns_ = std::move(returns); }
 
  private:
   RunningMeanStd stats_;

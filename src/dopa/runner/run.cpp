@@ -17,6 +17,7 @@
 #include "dopa/runner/experiment.h"
 #include "dopa/runner/metrics.h"
 #include "dopa/runner/progress.h"
+#include "dopa/train/checkpoint.h"
 
 namespace dopa {
 
@@ -88,21 +89,11 @@ std::string default_run_dir(const std::string& name) {
   return (fs::path("runs") / (name + "-" + stamp)).string();
 }
 
-// The step of the run folder's checkpoint (progress.txt), -1 if it has none.
-int64_t checkpoint_step(const fs::path& dir) {
-  std::ifstream progress(dir / "progress.txt");
-  std::string key;
-  int64_t step = -1;
-  while (progress >> key)
-    if (key == "global_step") progress >> step;
-  return step;
-}
-
 // A resumed run continues from its checkpoint: metrics rows logged after it (the run went on, then
 // was killed) would be logged again, so they go. Returns the wall time of the last row kept, where
 // the resumed run's clock starts (0 if none).
 double drop_metrics_after_checkpoint(const fs::path& dir) {
-  const int64_t checkpoint = checkpoint_step(dir);
+  const int64_t checkpoint = checkpoint_step(dir.string());
   if (checkpoint < 0 || !fs::exists(dir / "metrics.csv")) return 0.0;
   std::ifstream in(dir / "metrics.csv");
   std::string line, kept;
@@ -221,9 +212,9 @@ RunOutcome run_experiment(const RunOptions& options) {
     wall_time += last->wall_time;
     resume = true;
   };
-  if (warmup && (resume ? checkpoint_step(dir) : 0) < std::min(experiment.warmup_steps, total_steps)) {
+  if (warmup && (resume ? checkpoint_step(dir.string()) : 0) < std::min(experiment.warmup_steps, total_steps)) {
     train(*warmup, experiment.warmup_steps);
-    if (!g_stop_requested.load() && last->result.global_step < total_steps && checkpoint_step(dir) < 0)
+    if (!g_stop_requested.load() && last->result.global_step < total_steps && checkpoint_step(dir.string()) < 0)
       throw Error("the warm-up left no checkpoint to continue from (are checkpoints turned off?)");
   }
   if (!last || (!g_stop_requested.load() && last->result.global_step < total_steps)) train(experiment, 0);

@@ -21,6 +21,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/program_path.h"
 #include "dopa/core/strings.h"
+#include "dopa/train/checkpoint.h"
 #include "dopa/runner/experiment.h"
 
 extern char** environ;
@@ -243,7 +244,7 @@ SweepResult run_sweep(const SweepOptions& options) {
     const fs::path dir = fs::path(result.out_dir) / trial.name;
     const std::string log = dir.string() + ".log";
     std::vector<std::string> args = {dopa, "run"};
-    if (fs::exists(dir / "progress.txt")) {
+    if (checkpoint_step(dir.string()) >= 0) {
       args.insert(args.end(), {"--resume", dir.string()});  // its checkpoint, its config
     } else {
       fs::remove_all(dir);

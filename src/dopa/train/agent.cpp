@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
@@ -52,6 +53,45 @@ void RecentReturns::add(double episode_return) {
 double RecentReturns::mean() const {
   if (values_.empty()) return 0.0;
   return std::accumulate(values_.begin(), values_.end(), 0.0) / static_cast<double>(values_.size());
+}
+
+std::string RecentReturns::save() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << capacity_ << " " << next_ << " " << values_.size();
+  for (double v : values_) out << " " << v;
+  return out.str();
+}
+
+void RecentReturns::load(const std::string& state) {
+  std::istringstream in(state);
+  size_t capacity = 0, next = 0, count = 0;
+  in >> capacity >> next >> count;
+  std::vector<double> values(count);
+  for (double& v : values) in >> v;
+  if (!in || capacity != capacity_ || count > capacity || next >= std::max<size_t>(capacity, 1))
+    throw Error("malformed recent-returns state in the checkpoint");
+  next_ = next;
+  values_ = std::move(values);
+}
+
+std::string EpisodeLog::save() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << episodes_ << " " << interval_return_ << " " << interval_length_ << " " << interval_episodes_ << " "
+      << best_return_ << " " << has_best_ << "\n"
+      << recent_.save();
+  return out.str();
+}
+
+void EpisodeLog::load(const std::string& state) {
+  std::istringstream in(state);
+  in >> episodes_ >> interval_return_ >> interval_length_ >> interval_episodes_ >> best_return_ >> has_best_;
+  std::string rest;
+  in.ignore(1);
+  std::getline(in, rest);
+  if (!in) throw Error("malformed episode-log state in the checkpoint");
+  recent_.load(rest);
 }
 
 void EpisodeLog::add(double episode_return, int64_t length) {

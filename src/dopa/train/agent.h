@@ -101,6 +101,9 @@ class RecentReturns {
   void add(double episode_return);
   double mean() const;
   size_t count() const { return values_.size(); }
+  // The whole state as text, and back (checkpoints; doubles round-trip exactly).
+  std::string save() const;
+  void load(const std::string& state);
 
  private:
   size_t capacity_;
@@ -129,6 +132,9 @@ class EpisodeLog {
   Interval take_interval();
   // The best interval's mean return (0 before any).
   double best_return() const { return best_return_; }
+  // The whole state as text, and back (checkpoints; doubles round-trip exactly).
+  std::string save() const;
+  void load(const std::string& state);
 
  private:
   RecentReturns recent_{100};

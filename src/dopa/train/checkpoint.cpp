@@ -1,0 +1,266 @@
+#include "dopa/train/checkpoint.h"
+
+#include <ATen/Functions.h>
+#include <ATen/core/Generator.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <fcntl.h>
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dopa/core/error.h"
+#include "dopa/core/vector_env.h"
+
+namespace dopa {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFolder = "checkpoint";
+constexpr const char* kTemporary = "checkpoint.tmp";
+constexpr const char* kPrevious = "checkpoint.old";
+constexpr const char* kLegacyFiles[] = {"progress.txt", "checkpoint.pt", "optimizer.pt", "rng.pt"};
+
+bool complete(const fs::path& folder) {
+  return fs::exists(folder / "progress.txt") && fs::exists(folder / "state.pt");
+}
+
+// Flushes a file's or a folder's contents (a folder: its entries) to the disk.
+void sync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | (fs::is_directory(path) ? O_DIRECTORY : 0));
+  if (fd < 0) throw Error("cannot open '" + path.string() + "' to sync it: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw Error("cannot sync '" + path.string() + "': " + std::strerror(errno));
+}
+
+std::map<std::string, std::string> read_progress(const fs::path& file) {
+  std::map<std::string, std::string> values;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t space = line.find(' ');
+    if (space != std::string::npos) values[line.substr(0, space)] = line.substr(space + 1);
+  }
+  return values;
+}
+
+at::Tensor text_tensor(const std::string& text) {
+  at::Tensor bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
+  if (!text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
+  return bytes;
+}
+
+}  // namespace
+
+std::string find_checkpoint(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  if (complete(dir / kFolder)) return (dir / kFolder).string();
+  if (complete(dir / kPrevious)) return (dir / kPrevious).string();  // a crash between the two renames
+  if (fs::exists(dir / "progress.txt")) return dir.string();         // legacy
+  return "";
+}
+
+bool is_legacy_checkpoint(const std::string& run_dir) {
+  const std::string folder = find_checkpoint(run_dir);
+  return !folder.empty() && fs::path(folder) == fs::path(run_dir);
+}
+
+int64_t checkpoint_step(const std::string& run_dir) {
+  const std::string folder = find_checkpoint(run_dir);
+  if (folder.empty()) return -1;
+  const auto progress = read_progress(fs::path(folder) / "progress.txt");
+  const auto it = progress.find("global_step");
+  return it == progress.end() ? -1 : std::stoll(it->second);
+}
+
+// --- writing ---
+
+CheckpointWriter::CheckpointWriter(std::string run_dir)
+    : run_dir_(std::move(run_dir)), archive_(std::make_unique<torch::serialize::OutputArchive>()) {}
+
+CheckpointWriter::~CheckpointWriter() = default;
+
+void CheckpointWriter::progress(const std::string& key, int64_t value) {
+  progress_ += key + " " + std::to_string(value) + "\n";
+}
+
+void CheckpointWriter::progress(const std::string& key, double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << key << " " << value << "\n";
+  progress_ += out.str();
+}
+
+void CheckpointWriter::module(const std::string& key, const torch::nn::Module& module) {
+  torch::serialize::OutputArchive nested;
+  module.save(nested);
+  archive_->write(key, nested);
+}
+
+void CheckpointWriter::optimizer(const std::string& key, const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive nested;
+  optimizer.save(nested);
+  archive_->write(key, nested);
+}
+
+void CheckpointWriter::tensor(const std::string& key, const at::Tensor& tensor) { archive_->write(key, tensor); }
+
+void CheckpointWriter::tensors(const std::string& key, const std::vector<at::Tensor>& tensors) {
+  torch::serialize::OutputArchive nested;
+  for (size_t i = 0; i < tensors.size(); ++i)  // an undefined tensor is stored as an empty "u<i>"
+    nested.write((tensors[i].defined() ? "" : "u") + std::to_string(i), tensors[i].defined() ? tensors[i] : at::empty({0}));
+  archive_->write(key, nested);
+}
+
+void CheckpointWriter::text(const std::string& key, const std::string& text) { archive_->write(key, text_tensor(text)); }
+
+void CheckpointWriter::random_generator() {
+  archive_->write("rng", at::detail::getDefaultCPUGenerator().get_state());
+}
+
+void CheckpointWriter::envs(const VectorEnv& envs) { text("envs", envs.snapshot()); }
+
+void CheckpointWriter::commit() {
+  const fs::path dir(run_dir_), tmp = dir / kTemporary, current = dir / kFolder, previous = dir / kPrevious;
+  fs::remove_all(tmp);  // a half-written one from a crash
+  fs::create_directories(tmp);
+  {
+    std::ofstream out(tmp / "progress.txt");
+    out << progress_;
+    if (!out.flush()) throw Error("cannot write '" + (tmp / "progress.txt").string() + "'");
+  }
+  archive_->save_to((tmp / "state.pt").string());
+  sync_path(tmp / "progress.txt");
+  sync_path(tmp / "state.pt");
+  sync_path(tmp);
+  if (fs::exists(current)) {
+    fs::remove_all(previous);
+    fs::rename(current, previous);
+  }
+  fs::rename(tmp, current);
+  sync_path(dir);
+  fs::remove_all(previous);
+  // A run continued from a legacy checkpoint now has a new one: the old files would only mislead.
+  for (const char* file : kLegacyFiles) fs::remove(dir / file);
+}
+
+// --- reading ---
+
+CheckpointReader::CheckpointReader(const std::string& run_dir)
+    : run_dir_(run_dir), folder_(find_checkpoint(run_dir)), archive_(std::make_unique<torch::serialize::InputArchive>()) {
+  if (folder_.empty()) throw Error("cannot resume '" + run_dir + "': it has no checkpoint (none was written yet)");
+  if (is_legacy_checkpoint(run_dir))
+    throw Error("cannot resume '" + run_dir + "': its checkpoint has the old layout, which only meta_a2c reads");
+  progress_ = read_progress(fs::path(folder_) / "progress.txt");
+  try {
+    archive_->load_from((fs::path(folder_) / "state.pt").string());
+  } catch (const c10::Error& e) {
+    throw Error("cannot resume '" + run_dir + "': cannot read " + folder_ + "/state.pt (" +
+                e.what_without_backtrace() + ")");
+  }
+}
+
+CheckpointReader::~CheckpointReader() = default;
+
+int64_t CheckpointReader::progress_int(const std::string& key) const {
+  const auto it = progress_.find(key);
+  if (it == progress_.end()) throw Error("cannot resume '" + run_dir_ + "': its progress.txt has no " + key);
+  return std::stoll(it->second);
+}
+
+double CheckpointReader::progress_double(const std::string& key) const {
+  const auto it = progress_.find(key);
+  if (it == progress_.end()) throw Error("cannot resume '" + run_dir_ + "': its progress.txt has no " + key);
+  return std::stod(it->second);
+}
+
+void CheckpointReader::module(const std::string& key, torch::nn::Module& module) {
+  // LibTorch loads a tensor of any shape into a parameter: compare the shapes, or a checkpoint of
+  // another network (another `hidden`, say) would load without a word.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const auto& p : module.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+  for (const auto& b : module.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  try {
+    torch::serialize::InputArchive nested;
+    archive_->read(key, nested);
+    module.load(nested);
+  } catch (const c10::Error& e) {
+    throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
+                e.what_without_backtrace() + ")");
+  }
+  auto text = [](at::IntArrayRef sizes) { return "[" + c10::Join(", ", sizes) + "]"; };
+  size_t i = 0;
+  for (const auto& p : module.named_parameters()) {
+    if (p.value().sizes().vec() != shapes[i].second)
+      throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
+                  p.key() + " is " + text(p.value().sizes()) + " there, " + text(shapes[i].second) + " here)");
+    ++i;
+  }
+}
+
+void CheckpointReader::optimizer(const std::string& key, torch::optim::Optimizer& optimizer) {
+  try {
+    torch::serialize::InputArchive nested;
+    archive_->read(key, nested);
+    optimizer.load(nested);
+  } catch (const c10::Error& e) {
+    throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
+                e.what_without_backtrace() + ")");
+  }
+}
+
+at::Tensor CheckpointReader::tensor(const std::string& key) {
+  at::Tensor t;
+  if (!archive_->try_read(key, t)) throw Error("cannot resume '" + run_dir_ + "': its checkpoint has no " + key);
+  return t;
+}
+
+std::vector<at::Tensor> CheckpointReader::tensors(const std::string& key) {
+  torch::serialize::InputArchive nested;
+  if (!archive_->try_read(key, nested)) throw Error("cannot resume '" + run_dir_ + "': its checkpoint has no " + key);
+  std::vector<at::Tensor> out;
+  for (size_t i = 0;; ++i) {
+    at::Tensor t;
+    if (nested.try_read(std::to_string(i), t)) {
+      out.push_back(t);
+    } else if (nested.try_read("u" + std::to_string(i), t)) {
+      out.emplace_back();
+    } else {
+      return out;
+    }
+  }
+}
+
+bool CheckpointReader::has(const std::string& key) {
+  for (const auto& k : archive_->keys())
+    if (k == key) return true;
+  return false;
+}
+
+std::string CheckpointReader::text(const std::string& key) {
+  const at::Tensor bytes = tensor(key).contiguous();
+  return std::string(static_cast<const char*>(bytes.data_ptr()), static_cast<size_t>(bytes.numel()));
+}
+
+void CheckpointReader::random_generator() {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+  generator.set_state(tensor("rng"));
+}
+
+bool CheckpointReader::envs(VectorEnv& envs) {
+  const std::string snapshot = text("envs");
+  if (!envs.snapshot_fits(snapshot)) return false;
+  envs.restore_snapshot(snapshot);
+  return true;
+}
+
+}  // namespace dopa
