@@ -19,7 +19,7 @@ void add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "train as an experiment file says, writing a run folder");
   auto* experiment = cmd->add_option("experiment", options->run.experiment_path, "experiment TOML file");
   auto* resume = cmd->add_option("--resume", options->run.resume_dir,
-                                 "continue the run in this folder from its last checkpoint (meta_a2c)");
+                                 "continue the run in this folder from its last checkpoint");
   experiment->excludes(resume);
   resume->excludes(experiment);
   cmd->add_option("--set", options->run.overrides, "override a key: --set agent.lr=3e-4 (repeatable)");

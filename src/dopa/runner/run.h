@@ -7,9 +7,10 @@
 //   summary.json   the outcome: steps, episodes, final and best return, wall time, steps/s, parameters
 //   model.pt       the trained parameters
 // Ctrl-C (SIGINT) or SIGTERM ends training after the current update; the folder is completed with
-// what was done and summary.json says "interrupted": true. An agent that writes checkpoints
-// (meta_a2c) can continue such a run: `dopa run --resume DIR` (the folder's config.toml, plus any
-// --set, e.g. a larger total_steps), appending to its metrics.csv.
+// what was done and summary.json says "interrupted": true. Agents that write checkpoints
+// (AgentRegistration::resumable: train/checkpoint.h) continue such a run, or one killed outright:
+// `dopa run --resume DIR` (the folder's config.toml, plus any --set, e.g. a larger total_steps),
+// appending to its metrics.csv after dropping the rows logged after the checkpoint.
 #pragma once
 
 #include <string>
