@@ -31,6 +31,12 @@ std::vector<at::Tensor> buffers(const dopa::VectorEnv& envs) {
 }
 
 void expect_same_buffers(const dopa::VectorEnv& a, const dopa::VectorEnv& b, const std::string& where) {
+  for (const auto& key : a.info_keys()) {
+    ASSERT_TRUE(at::equal(a.info_mask(key.name), b.info_mask(key.name))) << "info mask " << key.name << " " << where;
+    const at::Tensor rows = a.info_mask(key.name);
+    ASSERT_TRUE(at::equal(a.info(key.name).index({rows}), b.info(key.name).index({rows})))
+        << "info " << key.name << " " << where;
+  }
   const auto x = buffers(a), y = buffers(b);
   const char* names[] = {"observations", "rewards", "terminations", "truncations", "episode_returns",
                          "episode_lengths", "final_mask"};
@@ -47,17 +53,17 @@ void expect_same_buffers(const dopa::VectorEnv& a, const dopa::VectorEnv& b, con
 
 // Steps `envs` with random actions; takes a snapshot after `before` steps, then steps `after` more
 // and checks that a VectorEnv restored from the snapshot does the same with the same actions.
-void check_replay(const std::string& id, dopa::AutoresetMode mode, int before, int after) {
+void check_replay(const std::string& id, dopa::AutoresetMode mode, int before, int after, const dopa::Kwargs& kwargs = {}) {
   dopa::VectorEnvOptions options;
   options.autoreset = mode;
-  dopa::VectorEnv original(id, 3, {}, options);
+  dopa::VectorEnv original(id, 3, kwargs, options);
   original.record_for_snapshots();
   original.reset(7);
   dopa::Rng rng(1);
   for (int t = 0; t < before; ++t) original.step(random_actions(original, rng));
   const std::string snapshot = original.snapshot();
 
-  dopa::VectorEnv restored(id, 3, {}, options);
+  dopa::VectorEnv restored(id, 3, kwargs, options);
   ASSERT_TRUE(restored.snapshot_fits(snapshot));
   restored.restore_snapshot(snapshot);
   expect_same_buffers(original, restored, "right after the restore");
@@ -88,6 +94,12 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryEnvSnapshot, ::testing::ValuesIn(dopa::E
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;
                          });
+
+TEST(Snapshot, EnvsThatCarryStateAcrossEpisodesReplayExactly) {
+  // Conditioning-v0 counts trials (every 3rd a probe), Ring-v0 counts steps (its reward switches).
+  check_replay("Conditioning-v0", dopa::AutoresetMode::SameStep, 200, 150, {{"omit_every", 3}});
+  check_replay("Ring-v0", dopa::AutoresetMode::SameStep, 200, 150, {{"switch_step", 260}, {"max_episode_steps", 30}});
+}
 
 TEST(Snapshot, NextStepAutoresetReplaysExactly) {
   check_replay("CartPole-v1", dopa::AutoresetMode::NextStep, 301, 200);

@@ -25,6 +25,7 @@
 // omitted (1 on the step whose US was withheld: a probe, extinction or a missed probability draw).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "dopa/core/env.h"
@@ -42,6 +43,8 @@ class Conditioning : public Env {
  protected:
   void reset_impl(ObsOut obs, InfoOut info) override;
   StepResult step_impl(const Action& action, ObsOut obs, InfoOut info) override;
+  std::string carried_state() const override { return std::to_string(trial_); }
+  void set_carried_state(const std::string& state) override { trial_ = std::stoll(state); }
 
  private:
   void write_obs(ObsOut obs) const;

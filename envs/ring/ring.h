@@ -12,6 +12,8 @@
 // Observation: one-hot of the state, float32. Info: state.
 #pragma once
 
+#include <string>
+
 #include "dopa/core/env.h"
 
 namespace dopa::envs {
@@ -25,6 +27,8 @@ class Ring : public Env {
  protected:
   void reset_impl(ObsOut obs, InfoOut info) override;
   StepResult step_impl(const Action& action, ObsOut obs, InfoOut info) override;
+  std::string carried_state() const override { return std::to_string(steps_); }
+  void set_carried_state(const std::string& state) override { steps_ = std::stoll(state); }
 
  private:
   void write_obs(ObsOut obs) const;

@@ -8,6 +8,8 @@
 //   dopa sweep EXPERIMENT.toml [...]      a grid x seeds of runs, each its own process
 //   dopa report DIR                       a sweep's results per grid point (mean ± 95% CI)
 //
+// Global options: --log-level, --plugin FILE.so (envs from a shared library; repeatable).
+//
 // Exit status: 0 success, 2 bad input (one message naming the key or file), 1 internal error,
 // 130 interrupted; `dopa sweep`: 3 when some trial failed.
 #include <spdlog/cfg/helpers.h>
@@ -17,9 +19,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
+#include "dopa/core/plugin.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dopa: neuromodulated reinforcement learning (envs, agents, experiments)", "dopa"};
@@ -28,12 +33,17 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  std::vector<std::string> plugins;
+  app.add_option("--plugin", plugins, "a shared library that adds envs (docs/custom-envs.md); repeatable");
   app.parse_complete_callback([&] {
     // Logs go to stderr so that stdout stays clean for data (e.g. a rollout CSV).
     auto logger = spdlog::stderr_color_mt("dopa");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
     spdlog::set_level(spdlog::level::from_str(log_level));
+    // Before the command runs, so that its env IDs are known to it.
+    for (const std::string& plugin : plugins)
+      for (const std::string& id : dopa::load_plugin(plugin)) spdlog::debug("plugin {}: env {}", plugin, id);
   });
 
   dopa::cli::add_list_command(app);

@@ -56,6 +56,7 @@ void Env::reset(std::optional<uint64_t> seed, ObsOut obs, InfoOut info) {
   ever_reset_ = true;
   if (recording_) {
     episode_rng_ = rng_;
+    episode_carried_state_ = carried_state();
     episode_indices_.clear();
     episode_values_.clear();
   }
@@ -122,7 +123,7 @@ std::string Env::snapshot() const {
   if (!recording_) throw Error(name() + ": snapshot() needs record_for_snapshots(true) from the first reset");
   std::ostringstream out;
   out << "dopa-env-snapshot 1\n" << ever_reset_ << " " << needs_reset_ << " " << elapsed_steps_ << "\n"
-      << episode_rng_.save() << "\n";
+      << episode_rng_.save() << "\n" << episode_carried_state_.size() << "\n" << episode_carried_state_ << "\n";
   out << episode_indices_.size() << " " << episode_values_.size() << "\n";
   for (int64_t a : episode_indices_) out << a << " ";
   for (float v : episode_values_) {
@@ -142,6 +143,11 @@ void Env::restore_snapshot(const std::string& snapshot) {
   size_t num_indices = 0, num_values = 0;
   in >> magic >> version >> ever_reset >> needs_reset >> elapsed;
   for (uint64_t& w : rng_words) in >> w;
+  size_t carried_size = 0;
+  in >> carried_size;
+  in.ignore(1);
+  std::string carried(carried_size, '\0');
+  in.read(carried.data(), static_cast<std::streamsize>(carried_size));
   in >> num_indices >> num_values;
   if (!in || magic != "dopa-env-snapshot" || version != "1")
     throw Error(name() + ": not an env snapshot (or a newer format)");
@@ -163,6 +169,8 @@ void Env::restore_snapshot(const std::string& snapshot) {
   episode_rng_.load(std::to_string(rng_words[0]) + " " + std::to_string(rng_words[1]) + " " +
                     std::to_string(rng_words[2]) + " " + std::to_string(rng_words[3]));
   rng_ = episode_rng_;
+  episode_carried_state_ = carried;
+  set_carried_state(carried);
   seeded_ = true;
   elapsed_steps_ = 0;
   episode_return_ = 0.0;

@@ -158,11 +158,11 @@ class Env {
   virtual void set_state(const std::vector<double>& state, ObsOut obs);
   void set_elapsed_steps(int64_t steps) { elapsed_steps_ = steps; }
 
-  // Exact snapshots, for checkpoints. While recording, the env keeps its RNG as it was when the
-  // current episode's reset began and the actions taken since; restore_snapshot() on a fresh env
-  // made with the same kwargs replays them and so reaches the same state bit for bit (an env's
-  // episode is a function of its RNG and its actions: no env carries state from one episode into
-  // the next, and the test Snapshot.EveryEnvReplaysExactly holds every registered env to that).
+  // Exact snapshots, for checkpoints. While recording, the env keeps its RNG (and its
+  // carried_state()) as they were when the current episode's reset began, and the actions taken
+  // since; restore_snapshot() on a fresh env made with the same kwargs replays them and so reaches
+  // the same state bit for bit: an episode is a function of those (the test
+  // EveryEnvSnapshot.ReplaysExactly holds every registered env to it).
   // The cost is a few bytes per step of the current episode, and replaying it on restore.
   void record_for_snapshots(bool on);
   bool recording_for_snapshots() const { return recording_; }
@@ -178,6 +178,11 @@ class Env {
   Env(Space observation_space, Space action_space, std::vector<InfoKey> info_keys = {});
 
   Rng& rng() { return rng_; }
+  // The state an env carries from one episode into the next, as text (a trial counter, say; most
+  // envs carry none). Snapshots keep it as it was when the episode's reset began, and set it back
+  // before replaying the episode.
+  virtual std::string carried_state() const { return ""; }
+  virtual void set_carried_state(const std::string& state) {}
 
   // Begin an episode: write the first observation (elapsed_steps() is 0).
   virtual void reset_impl(ObsOut obs, InfoOut info) = 0;
@@ -202,6 +207,7 @@ class Env {
   EnvSpec spec_;
   // Recording for snapshots: the RNG when the current episode's reset began, and its actions since.
   Rng episode_rng_;
+  std::string episode_carried_state_;
   std::vector<int64_t> episode_indices_;  // Discrete
   std::vector<float> episode_values_;     // Box, flattened
 };

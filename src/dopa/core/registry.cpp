@@ -11,6 +11,10 @@ EnvRegistry& EnvRegistry::global() {
 }
 
 void EnvRegistry::add(EnvRegistration registration) {
+  if (holding_) {
+    held_.push_back(std::move(registration));
+    return;
+  }
   if (registration.id.empty()) throw Error("env registration without an ID");
   if (!registration.factory) throw Error("env registration '" + registration.id + "' has no factory");
   if (contains(registration.id)) throw Error("env ID '" + registration.id + "' is already registered");
@@ -21,6 +25,18 @@ void EnvRegistry::add(EnvRegistration registration) {
   const std::string id = registration.id;
   entries_.emplace(id, std::move(registration));
 }
+
+void EnvRegistry::hold_registrations() {
+  holding_ = true;
+  held_.clear();
+}
+
+std::vector<EnvRegistration> EnvRegistry::release_held() {
+  holding_ = false;
+  return std::move(held_);
+}
+
+void EnvRegistry::remove(const std::string& id) { entries_.erase(id); }
 
 const EnvRegistration& EnvRegistry::find(const std::string& id) const {
   auto it = entries_.find(id);

@@ -51,8 +51,17 @@ class EnvRegistry {
 
   std::unique_ptr<Env> make(const std::string& id, const Kwargs& kwargs = {}) const;
 
+  // For the plugin loader (core/plugin.h). While held, add() sets registrations aside unchecked: a
+  // plugin's registrations run inside dlopen(), where an exception would end the program. The
+  // loader takes them back, checks them and adds them, or drops them all.
+  void hold_registrations();
+  std::vector<EnvRegistration> release_held();
+  void remove(const std::string& id);
+
  private:
   std::map<std::string, EnvRegistration> entries_;
+  bool holding_ = false;
+  std::vector<EnvRegistration> held_;
 };
 
 // Shorthand for EnvRegistry::global().make(id, kwargs).

@@ -7,11 +7,14 @@
 #include <sstream>
 
 #include "dopa/core/error.h"
+#include "dopa/core/plugin.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/strings.h"
 #include "dopa/train/agent.h"
 
 namespace dopa {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -109,6 +112,11 @@ void write_table(std::ostringstream& out, const std::string& header, const Confi
 std::string Experiment::to_toml() const {
   std::ostringstream out;
   out << "# Resolved experiment: every key with the value this run used.\n";
+  if (!plugins.empty()) {
+    toml::array paths;
+    for (const auto& p : plugins) paths.push_back(p);
+    out << "plugins = " << paths << "\n";
+  }
   write_table(out, "", top);
   write_table(out, "env", env);
   write_table(out, "env.kwargs", env_kwargs);
@@ -181,8 +189,21 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
     if (node.is_table() && key != "env" && key != "agent" && key != "quick" && key != "warmup")
       throw Error(source + ": unknown section [" + key + "]. Sections: [env], [agent], [quick], [warmup]");
   }
-  Kwargs top = table_values(root, "", {"env", "agent", "quick", "warmup"});
   Experiment experiment;
+  // Plugins first: the env they add is checked below like any other.
+  if (const toml::node* plugins = root.get("plugins")) {
+    const toml::array* paths = plugins->as_array();
+    if (paths == nullptr) throw Error(source + ": plugins must be a list of paths, e.g. plugins = [\"libmyenvs.so\"]");
+    const fs::path base = fs::path(source).parent_path();
+    for (const toml::node& node : *paths) {
+      const auto path = node.value_exact<std::string>();
+      if (!path) throw Error(source + ": plugins must be a list of paths (strings)");
+      const fs::path resolved = fs::path(*path).is_absolute() ? fs::path(*path) : base / *path;
+      load_plugin(resolved.string());
+      experiment.plugins.push_back(fs::absolute(resolved).lexically_normal().string());
+    }
+  }
+  Kwargs top = table_values(root, "", {"env", "agent", "quick", "warmup", "plugins"});
   if (const toml::table* warmup_table = subtable(root, "warmup", "warmup")) read_warmup(*warmup_table, source, experiment);
   // The quick variant's overrides come before the user's, who may override them again; the
   // warm-up's come last (the user's --set apply to the whole run, the warm-up changes its start).

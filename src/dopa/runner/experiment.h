@@ -13,6 +13,9 @@
 //   algo = "a2c"
 //   lr = 1e-3                       # the agent's own keys (see `dopa list agents`)
 //
+//   plugins = ["libmyenvs.so"]      # optional: shared libraries with more envs (core/plugin.h),
+//                                   # loaded before anything is checked; relative to this file
+//
 //   [quick]                         # optional: the quick variant (dopa run --quick), a few
 //   total_steps = 12_000            # iterations that check the whole pipeline (CI runs them)
 //   agent.burn_in = 0
@@ -43,6 +46,7 @@ struct Experiment {
   // The warm-up ([warmup]): its length in steps (0: none) and its overrides, ("env.num_envs", 4).
   int64_t warmup_steps = 0;
   std::vector<std::pair<std::string, Value>> warmup;
+  std::vector<std::string> plugins;  // absolute paths, loaded
 
   std::string name() const { return top.get_string("name"); }
   // The resolved experiment as TOML, every key written (defaults included).
