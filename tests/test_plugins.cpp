@@ -98,6 +98,13 @@ TEST(Plugins, TheDopaCommandLoadsThemFromTheCommandLineAndFromExperimentFiles) {
   // --resume finds the plugin through the run's config.toml.
   const Result resumed = dopa_command("run --resume " + (dir / "run").string() + " --no-progress --set total_steps=1600");
   EXPECT_EQ(resumed.status, 0) << resumed.out;
+  // A sweep hands --plugin on to its trials.
+  std::ofstream(dir / "plain.toml") << "total_steps = 400\n[env]\nid = \"TestCoinFlip-v0\"\nnum_envs = 2\n"
+                                        "[agent]\nalgo = \"ppo\"\nnum_steps = 20\n";
+  const Result sweep = dopa_command("sweep " + (dir / "plain.toml").string() + " --plugin " + plugin("good") +
+                                    " --seeds 0-1 --jobs 2 --out " + (dir / "sweep").string());
+  EXPECT_EQ(sweep.status, 0) << sweep.out;
+  EXPECT_TRUE(fs::exists(dir / "sweep" / "plain-s1" / "summary.json")) << sweep.out;
   fs::remove_all(dir);
 }
 

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -14,11 +15,21 @@ namespace dopa {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::vector<std::string>& loaded() {  // canonical paths
+  static std::vector<std::string> paths;
+  return paths;
+}
+
+}  // namespace
+
+std::vector<std::string> loaded_plugins() { return loaded(); }
+
 std::vector<std::string> load_plugin(const std::string& path) {
-  static std::set<std::string> loaded;  // canonical paths
   if (!fs::exists(path)) throw Error("plugin '" + path + "' does not exist");
   const std::string canonical = fs::canonical(path).string();
-  if (loaded.count(canonical) > 0) return {};
+  if (std::find(loaded().begin(), loaded().end(), canonical) != loaded().end()) return {};
 
   // dlopen runs the plugin's registrations; the registry holds them until they are checked.
   EnvRegistry& registry = EnvRegistry::global();
@@ -63,7 +74,7 @@ std::vector<std::string> load_plugin(const std::string& path) {
     for (const std::string& id : added) registry.remove(id);
     fail(e.what());
   }
-  loaded.insert(canonical);
+  loaded().push_back(canonical);
   return added;
 }
 

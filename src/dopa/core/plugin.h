@@ -27,6 +27,9 @@ inline constexpr int kPluginAbiVersion = 1;
 // ID that exists, a failed check). Returns the IDs it added.
 std::vector<std::string> load_plugin(const std::string& path);
 
+// The plugins loaded so far (absolute paths), in order: `dopa sweep` hands them to its trials.
+std::vector<std::string> loaded_plugins();
+
 }  // namespace dopa
 
 // Marks a shared library as a dopa plugin, with the ABI version its headers had.

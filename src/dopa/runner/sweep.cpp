@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "dopa/core/error.h"
+#include "dopa/core/plugin.h"
 #include "dopa/core/program_path.h"
 #include "dopa/core/strings.h"
 #include "dopa/train/checkpoint.h"
@@ -243,7 +244,9 @@ SweepResult run_sweep(const SweepOptions& options) {
     const SweepTrial& trial = result.trials[i];
     const fs::path dir = fs::path(result.out_dir) / trial.name;
     const std::string log = dir.string() + ".log";
-    std::vector<std::string> args = {dopa, "run"};
+    std::vector<std::string> args = {dopa};
+    for (const std::string& plugin : loaded_plugins()) args.insert(args.end(), {"--plugin", plugin});  // --plugin's
+    args.push_back("run");
     if (checkpoint_step(dir.string()) >= 0) {
       args.insert(args.end(), {"--resume", dir.string()});  // its checkpoint, its config
     } else {
