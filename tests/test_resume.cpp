@@ -121,8 +121,10 @@ INSTANTIATE_TEST_SUITE_P(
         // A plastic core modulated by dopamine: traces and the TD error carried across updates.
         Case{"ppo_modplast", "ppo", "CartPole-v1", {}, {{"core", "modplast"}, {"modulator", "dopamine"}, {"hidden", 8},
              {"num_steps", 32}, {"num_minibatches", 2}, {"update_epochs", 2}}, 4, 32 * 4 * 9, 32 * 4 * 4},
+        // Doya's neuromodulators: a meta-learned step size (its own generator) and a surprise-driven discount.
         Case{"a2c_lstm", "a2c", "BanditEasy-v0", {{"trials", 10}}, {{"core", "lstm"}, {"hidden", 8}, {"rollout_steps", 7},
-             {"log_interval", 2}, {"checkpoint_every", 5}}, 4, 7 * 4 * 30, 7 * 4 * 8},
+             {"log_interval", 2}, {"checkpoint_every", 5}, {"acetylcholine", "meta:0.01"},
+             {"serotonin", "surprise:0.8:0.95:1"}}, 4, 7 * 4 * 30, 7 * 4 * 8},
         Case{"reinforce", "reinforce", "CartPole-v1", {}, {{"checkpoint_every", 2}}, 4, 3000, 900},
         Case{"meta_a2c_modul", "meta_a2c", "Bandit-v0", {{"trials", 10}}, {{"core", "modul"}, {"modulator", "dopamine"},
              {"hidden", 8}, {"burn_in", 2}, {"log_interval", 3}, {"checkpoint_every", 4}}, 4, 10 * 4 * 25, 10 * 4 * 7}),

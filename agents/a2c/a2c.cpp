@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
@@ -122,10 +121,7 @@ class A2C : public Agent {
       out.optimizer("optimizer", *optimizer);
       out.random_generator();
       out.text("episode_log", log.save());
-      std::ostringstream modulators;
-      modulators.precision(17);
-      modulators_.write(modulators);
-      out.text("modulators", modulators.str());
+      out.text("modulators", modulators_.save());
       out.envs(envs);
       out.tensor("obs", obs);
       out.tensors("core_state", state.tensors);
@@ -141,7 +137,7 @@ class A2C : public Agent {
       in.optimizer("optimizer", *optimizer);
       in.random_generator();
       log.load(in.text("episode_log"));
-      modulators_.read_all(in.text("modulators"));
+      modulators_.load(in.text("modulators"));
       first_update = in.progress_int("update") + 1;
       result.global_step = result.start_step = in.progress_int("global_step");
       if (in.envs(envs)) {

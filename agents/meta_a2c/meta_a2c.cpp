@@ -26,7 +26,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "agents/meta_a2c/lambda_returns.h"
 #include "dopa/core/error.h"
@@ -220,7 +219,7 @@ class MetaA2C : public Agent {
         interval_episodes = in.progress_int("interval_episodes");
         any_interval = in.progress_int("any_interval") != 0;
         recent.load(in.text("recent_returns"));
-        modulators_.read_all(in.text("modulators"));
+        modulators_.load(in.text("modulators"));
         fresh_envs = !in.envs(envs);
       }
     }
@@ -414,10 +413,7 @@ class MetaA2C : public Agent {
     out.optimizer("optimizer", optimizer);
     out.random_generator();
     out.text("recent_returns", recent.save());
-    std::ostringstream modulators;
-    modulators.precision(17);
-    modulators_.write(modulators);
-    out.text("modulators", modulators.str());
+    out.text("modulators", modulators_.save());
     out.envs(envs);
     out.commit();
   }

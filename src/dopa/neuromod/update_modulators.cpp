@@ -44,8 +44,15 @@ void UpdateModulators::read(const std::string& key, const std::string& rest) {
   else if (key == "serotonin" && serotonin_) serotonin_->set_state(rest);
 }
 
-void UpdateModulators::read_all(const std::string& written) {
-  std::istringstream in(written);
+std::string UpdateModulators::save() const {
+  std::ostringstream out;
+  out.precision(17);
+  write(out);
+  return out.str();
+}
+
+void UpdateModulators::load(const std::string& saved) {
+  std::istringstream in(saved);
   std::string line;
   while (std::getline(in, line)) {
     const size_t space = line.find(' ');

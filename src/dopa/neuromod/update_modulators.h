@@ -40,7 +40,9 @@ class UpdateModulators {
   // and sources not configured are ignored).
   void write(std::ostream& out) const;
   void read(const std::string& key, const std::string& rest);
-  void read_all(const std::string& written);  // every line of write()'s output
+  // All of write()'s lines as text (doubles round-trip exactly), and back.
+  std::string save() const;
+  void load(const std::string& saved);
 
  private:
   std::optional<MetaParameter> acetylcholine_, noradrenaline_, serotonin_;
