@@ -186,9 +186,13 @@ double CheckpointReader::progress_double(const std::string& key) const {
 void CheckpointReader::module(const std::string& key, torch::nn::Module& module) {
   // LibTorch loads a tensor of any shape into a parameter: compare the shapes, or a checkpoint of
   // another network (another `hidden`, say) would load without a word.
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
-  for (const auto& p : module.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
-  for (const auto& b : module.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  auto shapes_of = [&module] {
+    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+    for (const auto& p : module.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+    for (const auto& b : module.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+    return shapes;
+  };
+  const auto expected = shapes_of();
   try {
     torch::serialize::InputArchive nested;
     archive_->read(key, nested);
@@ -198,13 +202,11 @@ void CheckpointReader::module(const std::string& key, torch::nn::Module& module)
                 e.what_without_backtrace() + ")");
   }
   auto text = [](at::IntArrayRef sizes) { return "[" + c10::Join(", ", sizes) + "]"; };
-  size_t i = 0;
-  for (const auto& p : module.named_parameters()) {
-    if (p.value().sizes().vec() != shapes[i].second)
+  const auto loaded = shapes_of();
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (loaded[i].second != expected[i].second)
       throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
-                  p.key() + " is " + text(p.value().sizes()) + " there, " + text(shapes[i].second) + " here)");
-    ++i;
-  }
+                  loaded[i].first + " is " + text(loaded[i].second) + " there, " + text(expected[i].second) + " here)");
 }
 
 void CheckpointReader::optimizer(const std::string& key, torch::optim::Optimizer& optimizer) {
