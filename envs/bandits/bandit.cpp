@@ -23,9 +23,6 @@ Space bandit_observation_space(const Config& config) {
   return Space::box(low, high);
 }
 
-constexpr int kInformativeArms = 11;
-constexpr double kInformativeTarget = 5.0, kInformativeOther = 1.0, kInformativeHintStep = 0.1;
-
 }  // namespace
 
 Bandit::Bandit(const Config& config)

@@ -45,6 +45,10 @@ class Bandit : public Env {
   void set_state(const std::vector<double>& state, ObsOut obs) override;
 
   static constexpr int kInfoExpectedRegret = 0, kInfoBestArm = 1, kInfoArmMeans = 2;
+  // The informative task: one of arms 0-9 pays kInformativeTarget, the others kInformativeOther;
+  // the last arm pays kInformativeHintStep x (1 + the paying arm's index).
+  static constexpr int kInformativeArms = 11;
+  static constexpr double kInformativeTarget = 5.0, kInformativeOther = 1.0, kInformativeHintStep = 0.1;
 
  protected:
   void reset_impl(ObsOut obs, InfoOut info) override;
