@@ -8,10 +8,13 @@
 // --benchmark_filter=modplast).
 //
 //   build/bench/dopa_bench_maze_iteration --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// BM_MazePopulation/rnn139/4 trains 4 seeds as one population (population.h): against 4 x
+// BM_MazeIteration/rnn139, the speed-up over 4 sequential runs.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <torch/torch.h>
 
+#include "agents/meta_a2c/population.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
 
@@ -49,8 +52,38 @@ void BM_MazeIteration(benchmark::State& state, const std::string& core, int64_t 
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+// Population training (agents/meta_a2c/population.h): S seeds of the same network as one batched
+// computation; s_per_iteration is the time for one iteration of every member. Compare it with S x
+// the single run's (BM_MazeIteration) for the speed-up over S sequential runs.
+void BM_MazePopulation(benchmark::State& state, const std::string& core, int64_t hidden) {
+  at::set_num_threads(1);
+  const int64_t S = state.range(0);
+  dopa::VectorEnvOptions env_options;
+  env_options.autoreset = dopa::AutoresetMode::SameStep;
+  std::vector<std::unique_ptr<dopa::VectorEnv>> envs;
+  std::vector<dopa::VectorEnv*> env_pointers;
+  std::vector<SilentMonitor> monitors(S);
+  std::vector<dopa::TrainMonitor*> monitor_pointers;
+  std::vector<uint64_t> seeds;
+  for (int64_t s = 0; s < S; ++s) {
+    envs.push_back(std::make_unique<dopa::VectorEnv>("Maze-v0", 30, dopa::Kwargs{{"size", 13}}, env_options));
+    env_pointers.push_back(envs.back().get());
+    monitor_pointers.push_back(&monitors[s]);
+    seeds.push_back(s);
+  }
+  const auto& registration = dopa::AgentRegistry::global().find("meta_a2c");
+  const dopa::Config config = dopa::resolve_config(
+      registration.config, {{"core", core}, {"hidden", hidden}, {"burn_in", 0}, {"checkpoint_every", 0}}, "meta_a2c");
+  dopa::agents::MetaA2CPopulation population(config, envs[0]->spec(), seeds);
+  for (auto _ : state) population.train(env_pointers, kIterations * 30 * 200, monitor_pointers);
+  state.counters["s_per_iteration"] =
+      benchmark::Counter(kIterations, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_MazePopulation, rnn139, std::string("rnn"), 139)->Arg(1)->Arg(4)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazeIteration, modplast, std::string("modplast"), 100)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazeIteration, modul, std::string("modul"), 100)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazeIteration, plastic, std::string("plastic"), 101)->Unit(benchmark::kMillisecond);

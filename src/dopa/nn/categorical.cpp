@@ -8,9 +8,15 @@ namespace dopa::nn {
 
 torch::Tensor sample_categorical(const torch::Tensor& probs) {
   if (probs.dim() != 2 || probs.size(1) < 1) throw Error("sample_categorical: probs must be (batch, actions)");
+  return sample_categorical(probs, torch::rand({probs.size(0)}, torch::kDouble));
+}
+
+torch::Tensor sample_categorical(const torch::Tensor& probs, const torch::Tensor& uniform_draws) {
+  if (probs.dim() != 2 || probs.size(1) < 1) throw Error("sample_categorical: probs must be (batch, actions)");
+  if (uniform_draws.numel() != probs.size(0)) throw Error("sample_categorical: one uniform draw per row");
   const torch::Tensor p = probs.detach().to(torch::kCPU, torch::kDouble).contiguous();
   const int64_t rows = p.size(0), actions = p.size(1);
-  const torch::Tensor uniform = torch::rand({rows}, torch::kDouble);
+  const torch::Tensor uniform = uniform_draws.to(torch::kCPU, torch::kDouble).contiguous();
   torch::Tensor out = torch::empty({rows}, torch::kLong);
   const double* pp = p.data_ptr<double>();
   const double* u = uniform.data_ptr<double>();

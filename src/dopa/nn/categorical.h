@@ -11,5 +11,8 @@ namespace dopa::nn {
 // its checks and Gumbel trick cost about ten tensor operations per call, more than a rollout step's
 // network; this is one uniform draw per row and a walk along the row. No gradient.
 torch::Tensor sample_categorical(const torch::Tensor& probs);
+// The same walk with the uniform draws given: uniform (B,) float64 in [0, 1) (e.g. from a generator of
+// one's own, as population training draws each member's from that member's generator).
+torch::Tensor sample_categorical(const torch::Tensor& probs, const torch::Tensor& uniform);
 
 }  // namespace dopa::nn

@@ -1,0 +1,61 @@
+// Population training for meta_a2c: S members of one configuration that differ in their seed,
+// trained as one batched computation, like vmap over seeds.
+//
+//   MetaA2CPopulation population(agent_config, envs[0]->spec(), {0, 1, 2, 3});
+//   population.train(envs, total_steps, monitors);   // S VectorEnvs, S monitors
+//   population.save_member(2, "run-s2/model.pt");     // what meta_a2c's load() reads
+//
+// Each member's parameters are a slice of stacked (S, ...) tensors: one batched matrix product per
+// layer and step instead of S small ones, one loss, one backward pass, one Adam step (Adam is
+// elementwise, so its state is per member), the gradient clipped per member. A member draws its
+// initial parameters, its env episodes and its actions from the same streams as a separate run with
+// its seed, so its result equals that run's (tests/test_population.cpp: to 1e-5 on CPU); the members'
+// per-operation cost is shared, which is where a small network spends its time on a CPU
+// (docs/benchmarks.md).
+//
+// Supported so far: the rnn core (Elman), Adam, no update modulators, no checkpoints; other
+// settings throw dopa::Error naming what is missing.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agents/meta_a2c/model.h"
+#include "dopa/core/vector_env.h"
+#include "dopa/train/agent.h"
+
+namespace dopa::agents {
+
+class MetaA2CPopulation {
+ public:
+  MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds);
+
+  int64_t size() const { return static_cast<int64_t>(seeds_.size()); }
+
+  // Trains every member for total_steps env steps: member s on *envs[s] (same env, SameStep
+  // autoreset), reporting to *monitors[s].
+  std::vector<TrainResult> train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
+                                 const std::vector<TrainMonitor*>& monitors);
+
+  // Member s's parameters as a meta_a2c model file.
+  void save_member(int64_t s, const std::string& path) const;
+
+ private:
+  // x (S, N, in) through the layer `name`.weight (S, out, in), `name`.bias (S, out) -> (S, N, out).
+  torch::Tensor linear(const std::string& name, const torch::Tensor& x) const;
+  // One Elman step of every member: x (S, B, inputs), h (S, B, N) -> h_t.
+  torch::Tensor core_step(const torch::Tensor& x, const torch::Tensor& h) const;
+  const torch::Tensor& parameter(const std::string& name) const;
+
+  MetaA2CConfig cfg_;
+  std::vector<uint64_t> seeds_;
+  std::vector<MetaActorCritic> members_;      // the members' models, for their layout and for saving
+  std::vector<std::string> names_;            // parameter names, in the members' order
+  std::vector<torch::Tensor> stacked_;        // (S, ...) leaves, one per name
+  int64_t hidden_;
+};
+
+}  // namespace dopa::agents

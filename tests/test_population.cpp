@@ -1,0 +1,125 @@
+// Population training (agents/meta_a2c/population.h): each member's run equals a separate meta_a2c
+// run with its seed: the same episodes, actions and returns, parameters and losses to 1e-5.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "agents/meta_a2c/model.h"
+#include "agents/meta_a2c/population.h"
+#include "dopa/core/error.h"
+#include "dopa/core/vector_env.h"
+#include "dopa/train/agent.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class RecordingMonitor : public dopa::TrainMonitor {
+ public:
+  void log(int64_t, const dopa::Metrics& metrics) override { rows.push_back(metrics); }
+  void progress(int64_t, double) override {}
+  bool should_stop() const override { return false; }
+  std::vector<dopa::Metrics> rows;
+};
+
+double metric(const dopa::Metrics& row, const std::string& name) {
+  for (const auto& [key, value] : row)
+    if (key == name) return value;
+  ADD_FAILURE() << "no metric " << name;
+  return 0.0;
+}
+
+std::unique_ptr<dopa::VectorEnv> maze_envs() {
+  return std::make_unique<dopa::VectorEnv>("Maze-v0", 6, dopa::Kwargs{{"size", 7}, {"episode_length", 25}},
+                                           dopa::VectorEnvOptions{.num_threads = 1, .autoreset = dopa::AutoresetMode::SameStep});
+}
+
+dopa::Config agent_config(const dopa::Kwargs& extra) {
+  dopa::Kwargs given = {{"core", "rnn"}, {"hidden", 16}, {"lr", 1e-2}, {"burn_in", 1},
+                        {"log_interval", 1}, {"checkpoint_every", 0}, {"max_grad_norm", 0.5}};
+  for (const auto& [key, value] : extra) given[key] = value;
+  return dopa::resolve_config(dopa::AgentRegistry::global().find("meta_a2c").config, given, "meta_a2c");
+}
+
+// The parameters of a meta_a2c model file, by name.
+std::map<std::string, torch::Tensor> load_parameters(const dopa::Config& config, const dopa::EnvSpec& spec,
+                                                     const std::string& path) {
+  dopa::agents::MetaActorCritic model(
+      dopa::nn::make_core(dopa::nn::core_options(config, spec.observation_space.size())), spec.action_space.n());
+  torch::load(model, path);
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& item : model->named_parameters()) out[item.key()] = item.value().detach().clone();
+  return out;
+}
+
+void expect_members_equal_separate_runs(const dopa::Kwargs& extra) {
+  const dopa::Config config = agent_config(extra);
+  const std::vector<uint64_t> seeds = {3, 5, 8};
+  const int64_t total_steps = 8 * 6 * 25;  // 8 iterations
+  const fs::path dir = fs::temp_directory_path() / ("dopa_population_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+
+  std::vector<RecordingMonitor> separate(seeds.size());
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    const auto envs = maze_envs();
+    auto agent = dopa::AgentRegistry::global().find("meta_a2c").factory(config, envs->spec(), seeds[s]);
+    agent->train(*envs, {seeds[s], total_steps, ""}, separate[s]);
+    agent->save((dir / ("separate" + std::to_string(s) + ".pt")).string());
+  }
+
+  std::vector<std::unique_ptr<dopa::VectorEnv>> envs;
+  std::vector<dopa::VectorEnv*> env_pointers;
+  for (size_t s = 0; s < seeds.size(); ++s) env_pointers.push_back(envs.emplace_back(maze_envs()).get());
+  std::vector<RecordingMonitor> members(seeds.size());
+  std::vector<dopa::TrainMonitor*> monitors;
+  for (auto& m : members) monitors.push_back(&m);
+  dopa::agents::MetaA2CPopulation population(config, envs[0]->spec(), seeds);
+  const auto results = population.train(env_pointers, total_steps, monitors);
+
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    SCOPED_TRACE("member " + std::to_string(s));
+    EXPECT_EQ(results[s].global_step, total_steps);
+    ASSERT_EQ(members[s].rows.size(), separate[s].rows.size());
+    for (size_t i = 0; i < members[s].rows.size(); ++i) {
+      const auto &a = members[s].rows[i], &b = separate[s].rows[i];
+      EXPECT_EQ(metric(a, "episodic_return"), metric(b, "episodic_return")) << "row " << i;
+      for (const char* name : {"policy_loss", "value_loss", "entropy"})
+        EXPECT_NEAR(metric(a, name), metric(b, name), 1e-5) << name << ", row " << i;
+    }
+    population.save_member(static_cast<int64_t>(s), (dir / "member.pt").string());
+    const auto mine = load_parameters(config, envs[0]->spec(), (dir / "member.pt").string());
+    const auto theirs = load_parameters(config, envs[0]->spec(), (dir / ("separate" + std::to_string(s) + ".pt")).string());
+    for (const auto& [name, value] : theirs) {
+      EXPECT_LT((mine.at(name) - value).abs().max().item<double>(), 1e-5) << name;
+    }
+  }
+  // The comparison means something: the members' runs differ from each other.
+  const auto first = load_parameters(config, envs[0]->spec(), (dir / "separate0.pt").string());
+  const auto second = load_parameters(config, envs[0]->spec(), (dir / "separate1.pt").string());
+  EXPECT_GT((first.at("core.w") - second.at("core.w")).abs().max().item<double>(), 1e-3);
+  EXPECT_NE(metric(separate[0].rows.back(), "episodic_return"), metric(separate[1].rows.back(), "episodic_return"));
+  fs::remove_all(dir);
+}
+
+TEST(Population, MembersEqualSeparateRuns) { expect_members_equal_separate_runs({}); }
+
+TEST(Population, MembersEqualSeparateRunsWithLambdaReturnsEntropyAndAnnealing) {
+  expect_members_equal_separate_runs(
+      {{"gae_lambda", 0.5}, {"entropy", "entropy"}, {"lr_anneal", true}, {"baseline_element0", true}});
+}
+
+TEST(Population, UnsupportedSettingsAreNamed) {
+  const auto envs = maze_envs();
+  try {
+    dopa::agents::MetaA2CPopulation population(agent_config({{"core", "modplast"}}), envs->spec(), {0, 1});
+    FAIL() << "modplast is not batched yet";
+  } catch (const dopa::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("modplast"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(dopa::agents::MetaA2CPopulation(agent_config({{"optimizer", "rmsprop"}}), envs->spec(), {0}), dopa::Error);
+  EXPECT_THROW(dopa::agents::MetaA2CPopulation(agent_config({}), envs->spec(), {}), dopa::Error);
+}
+
+}  // namespace
