@@ -83,25 +83,27 @@ class MetaA2C : public Agent {
                     const std::function<void(int64_t, const torch::Tensor&, const nn::CoreState&)>& after_step) {
     const int64_t B = envs.num_envs();
     nn::RecurrentCore& core = *model_->core;
-    torch::Tensor previous_value = torch::zeros({B}), previous_reward = torch::zeros({B});
+    // The model's device (train() moves it there); the envs and the action sampler are on the CPU.
+    const torch::TensorOptions on_device = torch::TensorOptions().device(model_->policy->weight.device());
+    torch::Tensor previous_value = torch::zeros({B}, on_device), previous_reward = torch::zeros({B}, on_device);
     torch::Tensor delta;
     int64_t t = 0;
     const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
       const torch::Tensor v = model_->value->forward(h).squeeze(1);
-      delta = t == 0 ? torch::zeros({B}) : previous_reward + gamma * v - previous_value;
+      delta = t == 0 ? torch::zeros({B}, on_device) : previous_reward + gamma * v - previous_value;
       return delta;
     };
     for (;; ++t) {
       // A copy: the env overwrites its observation buffer when it steps, and the update replays this.
-      const torch::Tensor input = envs.observations().reshape({B, -1}).to(torch::kFloat32).clone();
+      const torch::Tensor input = envs.observations().reshape({B, -1}).to(on_device.dtype(torch::kFloat32), false, true);
       const torch::Tensor h = core.step(input, state, dopamine);
       const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
       if (core.uses_dopamine()) previous_value = model_->value->forward(h).squeeze(1);  // only for the TD error
       envs.step(action);
-      previous_reward = envs.rewards().to(torch::kFloat32);
+      previous_reward = envs.rewards().to(on_device.dtype(torch::kFloat32));
       if (record != nullptr) {
         record->inputs.push_back(input);
-        record->actions.push_back(action);
+        record->actions.push_back(action.to(on_device.device()));
         record->rewards.push_back(previous_reward);
         if (core.uses_dopamine()) record->deltas.push_back(delta);
       }
@@ -117,6 +119,8 @@ class MetaA2C : public Agent {
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream
+    model_->to(options.device);  // before the optimiser takes the parameters
+    const torch::TensorOptions on_device = torch::TensorOptions().device(options.device);
     const int64_t B = envs.num_envs();
     nn::RecurrentCore& core = *model_->core;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -144,6 +148,7 @@ class MetaA2C : public Agent {
       } else {
         CheckpointReader in(options.run_dir);
         in.module("model", *model_);
+        model_->to(options.device);  // loading may move the parameters to the checkpoint's device
         in.optimizer("optimizer", *optimizer);
         in.random_generator();
         first_iteration = in.progress_int("iteration") + 1;
@@ -205,9 +210,9 @@ class MetaA2C : public Agent {
       }
       const int64_t T = static_cast<int64_t>(rollout.inputs.size());
       const torch::Tensor reward = torch::stack(rollout.rewards);  // (T, B)
-      torch::Tensor returns = torch::zeros({T, B});
+      torch::Tensor returns = torch::zeros({T, B}, on_device);
       {
-        torch::Tensor g = torch::zeros({B});
+        torch::Tensor g = torch::zeros({B}, on_device);
         for (int64_t t = T - 1; t >= 0; --t) {
           g = reward[t] + gamma * g;
           returns[t] = g;
@@ -291,6 +296,7 @@ class MetaA2C : public Agent {
       save_checkpoint(options.run_dir, *optimizer, envs, completed, result, recent,
                       {interval_return, interval_episodes, any_interval});
     result.final_return = recent.mean();
+    model_->to(torch::kCPU);  // model files and play() are on the CPU
     return result;
   }
 
@@ -428,6 +434,7 @@ AgentRegistration meta_a2c_registration() {
   r.config.insert(r.config.end(), modulators.begin(), modulators.end());
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
+  r.any_device = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
       throw Error("meta_a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());

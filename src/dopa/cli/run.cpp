@@ -1,4 +1,4 @@
-// dopa run EXPERIMENT.toml [--set key=value]... [--out DIR]
+// dopa run EXPERIMENT.toml [--set key=value]... [--out DIR] [--device auto|cpu|cuda]
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -14,6 +14,7 @@ void add_run_command(CLI::App& app) {
   struct Options {
     RunOptions run;
     bool no_progress = false;
+    std::string device;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("run", "train as an experiment file says, writing a run folder");
@@ -24,12 +25,14 @@ void add_run_command(CLI::App& app) {
   resume->excludes(experiment);
   cmd->add_option("--set", options->run.overrides, "override a key: --set agent.lr=3e-4 (repeatable)");
   cmd->add_option("--out", options->run.out_dir, "run folder (default: runs/<name>-<timestamp>)");
+  cmd->add_option("--device", options->device, "where to train: auto, cpu, cuda, cuda:N (the key `device`)");
   cmd->add_flag("--no-progress", options->no_progress, "log lines instead of a progress bar");
   cmd->add_flag("--quick", options->run.quick, "run the file's quick variant (its [quick] overrides): a short check");
   cmd->callback([options] {
     if (options->run.experiment_path.empty() && options->run.resume_dir.empty())
       throw Error("dopa run needs an experiment file, or --resume DIR");
     if (options->no_progress) options->run.progress = 0;
+    if (!options->device.empty()) options->run.overrides.push_back("device=" + options->device);
     const RunOutcome outcome = run_experiment(options->run);
     std::printf("%s\n", outcome.run_dir.c_str());
     if (outcome.interrupted) std::exit(130);

@@ -54,8 +54,8 @@ torch::Tensor PlasticRnn::apply_rule(const torch::Tensor& trace, const torch::Te
 torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) {
   if (dopamine_modulator() && !dopamine)
     throw Error(options_.type + " with modulator = \"" + options_.modulator + "\" needs the TD error");
-  if (options_.fused && !torch::GradMode::is_enabled()) {
-    // Rollouts: the fused kernel, traces updated in place.
+  if (options_.fused && w.device().is_cpu() && !torch::GradMode::is_enabled()) {
+    // Rollouts: the fused kernel (a CPU kernel), traces updated in place.
     torch::Tensor elig = retroactive() ? state.tensors[2] : torch::Tensor();
     torch::Tensor h = plastic_step_fused(*this, input->forward(x), state.tensors[0], state.tensors[1], elig, dopamine,
                                          &state.modulator, state.tape.get());
@@ -105,7 +105,8 @@ torch::Tensor PlasticRnn::unroll_autograd(const torch::Tensor& x, const torch::T
 
 torch::Tensor PlasticRnn::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators,
                                  const RolloutTape* tape) {
-  if (!options_.fused) return unroll_autograd(x, dopamine, modulators);
+  // The fused kernel runs on the CPU; on other devices, LibTorch's operations and autograd.
+  if (!options_.fused || !w.device().is_cpu()) return unroll_autograd(x, dopamine, modulators);
   return plastic_unroll_fused(*this, x, dopamine, modulators, tape);
 }
 

@@ -59,7 +59,7 @@ struct CoreOptions {
   double init_scale = 0.01;           // W and alpha ~ init_scale * U[0, 1)
   double init_gain = 1.0;             // lstm, gru: weights ~ init_gain * U(-1/sqrt(hidden), 1/sqrt(hidden))
   double eta_init = 0.01;             // initial eta (plastic) and eta_E (modul)
-  bool fused = true;                  // plastic cores: fused kernel for unroll() (false: autograd)
+  bool fused = true;                  // plastic cores: the fused CPU kernel (false, or not on the CPU: autograd)
 };
 
 // The config keys agents expose for a core (prefix "core" for the type, the others as named).

@@ -23,6 +23,7 @@ ConfigSchema top_schema(const std::string& default_name) {
       {"name", default_name, "experiment name (run folders are named after it)"},
       {"seed", 0, "seed of the env RNGs (env i gets seed + i) and of the agent"},
       {"total_steps", 100000, "env steps to train for, summed over envs"},
+      {"device", "auto", "where the agent trains: auto (a GPU if LibTorch has one and the agent can), cpu, cuda, cuda:N"},
       {"torch_threads", 1, "LibTorch intra-op threads (small networks run fastest on 1)"},
   };
 }

@@ -18,6 +18,7 @@
 #include "dopa/runner/metrics.h"
 #include "dopa/runner/progress.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/device.h"
 
 namespace dopa {
 
@@ -152,6 +153,8 @@ Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume
   train_options.total_steps = total_steps;
   train_options.run_dir = dir.string();
   train_options.resume = resume;
+  train_options.device = resolve_device(experiment.top.get_string("device"), registration);
+  if (!train_options.device.is_cpu()) spdlog::info("training on {}", train_options.device.str());
   const double clock_start = resume ? drop_metrics_after_checkpoint(dir) : 0.0;
   RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume, clock_start);
   Phase phase;
@@ -178,6 +181,7 @@ RunOutcome run_experiment(const RunOptions& options) {
       resume ? (fs::path(options.resume_dir) / "config.toml").string() : options.experiment_path;
   const Experiment experiment = load_experiment(experiment_path, options.overrides, options.quick);
   const AgentRegistration& agent_registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  resolve_device(experiment.top.get_string("device"), agent_registration);  // an unusable device fails here
   if (resume && !agent_registration.resumable)
     throw Error("cannot resume '" + options.resume_dir + "': agent " + agent_registration.name + " writes no checkpoints");
   std::optional<Experiment> warmup;

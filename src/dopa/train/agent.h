@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include "dopa/core/config.h"
 #include "dopa/core/env.h"
 #include "dopa/core/registry.h"
@@ -39,6 +41,7 @@ struct TrainOptions {
   int64_t total_steps = 0;
   std::string run_dir;  // where the agent may write checkpoints and recordings; empty: nowhere
   bool resume = false;  // continue from the checkpoint in run_dir (dopa::Error if the agent cannot)
+  c10::Device device = c10::Device(c10::kCPU);  // where to train (train/device.h; any_device agents)
 };
 
 // What a finished training run reports (summary.json).
@@ -78,6 +81,7 @@ struct AgentRegistration {
   ConfigSchema config;
   AutoresetMode autoreset = AutoresetMode::SameStep;  // the VectorEnv mode its rollout loop expects
   bool resumable = false;  // writes checkpoints that TrainOptions::resume continues from
+  bool any_device = false;  // trains on TrainOptions::device (a GPU); the others on the CPU only
   // Builds the agent; its parameters are initialised from `seed`. Throws dopa::Error when the
   // agent cannot handle the env (e.g. a Box action space).
   std::function<std::unique_ptr<Agent>(const Config& config, const EnvSpec& env, uint64_t seed)> factory;
