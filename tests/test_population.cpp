@@ -110,6 +110,33 @@ TEST(Population, MembersEqualSeparateRunsWithLambdaReturnsEntropyAndAnnealing) {
       {{"gae_lambda", 0.5}, {"entropy", "entropy"}, {"lr_anneal", true}, {"baseline_element0", true}});
 }
 
+// On one TensorEnv of S x B rows (the device path, here on the CPU): repeatable, and the members
+// train apart (their own parameters, their own rows).
+TEST(Population, TrainsOnATensorEnvsRows) {
+  const dopa::Config config = agent_config({});
+  auto train = [&](std::vector<RecordingMonitor>& members) {
+    const auto envs = dopa::make_tensor_env("Maze-v0", 3 * 6, {{"size", 7}, {"episode_length", 25}});
+    dopa::agents::MetaA2CPopulation population(config, envs->spec(), {3, 5, 8});
+    std::vector<dopa::TrainMonitor*> monitors;
+    for (auto& m : members) monitors.push_back(&m);
+    return population.train(*envs, 6 * 6 * 25, monitors);
+  };
+  std::vector<RecordingMonitor> first(3), second(3);
+  const auto results = train(first);
+  train(second);
+  for (size_t s = 0; s < 3; ++s) {
+    EXPECT_EQ(results[s].global_step, 6 * 6 * 25);
+    ASSERT_EQ(first[s].rows.size(), 6u);
+    for (size_t i = 0; i < 6; ++i)
+      EXPECT_EQ(metric(first[s].rows[i], "policy_loss"), metric(second[s].rows[i], "policy_loss")) << s << " " << i;
+  }
+  EXPECT_NE(metric(first[0].rows.back(), "policy_loss"), metric(first[1].rows.back(), "policy_loss"));
+  const auto envs = dopa::make_tensor_env("Maze-v0", 7);
+  dopa::agents::MetaA2CPopulation population(config, envs->spec(), {0, 1});
+  std::vector<RecordingMonitor> two(2);
+  EXPECT_THROW(population.train(*envs, 100, {&two[0], &two[1]}), dopa::Error);  // 7 rows, 2 members
+}
+
 TEST(Population, UnsupportedSettingsAreNamed) {
   const auto envs = maze_envs();
   try {

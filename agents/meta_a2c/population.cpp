@@ -6,6 +6,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <mutex>
+
 #include <chrono>
 #include <cmath>
 
@@ -15,6 +17,19 @@
 #include "dopa/nn/categorical.h"
 
 namespace dopa::agents {
+
+// Where the members' episodes come from and how their actions are drawn: tensors are (S, B, ...).
+class MemberEnvs {
+ public:
+  virtual ~MemberEnvs() = default;
+  virtual const EnvSpec& spec() const = 0;
+  virtual void reset() = 0;
+  virtual torch::Tensor observations() = 0;                      // (S, B, inputs) float32, a copy
+  virtual torch::Tensor sample(const torch::Tensor& probs) = 0;  // (S, B, A) -> (S, B) int64
+  virtual torch::Tensor step(const torch::Tensor& actions) = 0;  // -> the rewards, (S, B) float32
+  virtual int64_t ended() = 0;                                   // episodes the last step ended
+  virtual torch::Tensor episode_returns() = 0;                   // (S, B) float32 on the CPU
+};
 
 namespace {
 
@@ -28,10 +43,102 @@ void check_supported(const Config& config, const MetaA2CConfig& cfg) {
     throw Error("meta_a2c population training does not run update modulators (acetylcholine, noradrenaline, serotonin)");
 }
 
+// S VectorEnvs, member s's seeded as its separate run's, and member s's actions drawn from its own
+// generator as that run draws them (LibTorch's global generator, seeded with seed + 1): each member
+// sees its separate run's episodes and actions.
+class SeparateRunEnvs : public MemberEnvs {
+ public:
+  SeparateRunEnvs(const std::vector<VectorEnv*>& envs, const std::vector<uint64_t>& seeds, torch::Device device)
+      : envs_(envs), seeds_(seeds), device_(device) {
+    for (VectorEnv* e : envs)
+      if (e->num_envs() != envs[0]->num_envs() || e->autoreset_mode() != AutoresetMode::SameStep)
+        throw Error("meta_a2c population: every member's VectorEnv needs " + std::to_string(envs[0]->num_envs()) +
+                    " envs and SameStep autoreset");
+    for (uint64_t seed : seeds) samplers_.push_back(at::make_generator<at::CPUGeneratorImpl>(seed + 1));
+  }
+  const EnvSpec& spec() const override { return envs_[0]->spec(); }
+  void reset() override {
+    for (size_t s = 0; s < envs_.size(); ++s) envs_[s]->reset(seeds_[s]);  // meta_a2c's first iteration
+  }
+  torch::Tensor observations() override {
+    std::vector<torch::Tensor> rows;
+    for (VectorEnv* e : envs_) rows.push_back(e->observations().reshape({e->num_envs(), -1}).to(torch::kFloat32));
+    return torch::stack(rows).to(device_);
+  }
+  torch::Tensor sample(const torch::Tensor& probs) override {
+    const int64_t S = probs.size(0), B = probs.size(1);
+    std::vector<torch::Tensor> uniforms;
+    for (auto& generator : samplers_) uniforms.push_back(at::rand({B}, generator, torch::kDouble));
+    return nn::sample_categorical(probs.reshape({S * B, -1}), torch::cat(uniforms)).view({S, B});
+  }
+  torch::Tensor step(const torch::Tensor& actions) override {
+    const torch::Tensor on_cpu = actions.to(torch::kCPU);
+    std::vector<torch::Tensor> rewards;
+    ended_ = 0;
+    for (size_t s = 0; s < envs_.size(); ++s) {
+      envs_[s]->step(on_cpu[s]);
+      rewards.push_back(envs_[s]->rewards());
+      ended_ += ended_episodes(*envs_[s]);
+    }
+    return torch::stack(rewards).to(device_, torch::kFloat32);
+  }
+  int64_t ended() override { return ended_; }
+  torch::Tensor episode_returns() override {
+    std::vector<torch::Tensor> rows;
+    for (VectorEnv* e : envs_) rows.push_back(e->episode_returns());
+    return torch::stack(rows).to(torch::kFloat32);
+  }
+
+ private:
+  std::vector<VectorEnv*> envs_;
+  std::vector<uint64_t> seeds_;
+  torch::Device device_;
+  std::vector<at::Generator> samplers_;
+  int64_t ended_ = 0;
+};
+
+// One TensorEnv whose S x B rows are the members' batches (member s: rows s B ... s B + B - 1), on
+// the device, actions drawn there: a rollout that never leaves the device but for the checks
+// whether episodes ended. The members' numbers are not their separate runs'.
+class TensorEnvRows : public MemberEnvs {
+ public:
+  TensorEnvRows(TensorEnv& envs, int64_t members, uint64_t seed)
+      : envs_(envs), S_(members), B_(envs.num_envs() / members), seed_(seed),
+        generator_(at::globalContext().defaultGenerator(envs.device()).clone()) {
+    if (envs.num_envs() % members != 0)
+      throw Error("meta_a2c population: the TensorEnv's " + std::to_string(envs.num_envs()) +
+                  " rows do not split into " + std::to_string(members) + " members");
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_current_seed(seed + 1);
+  }
+  const EnvSpec& spec() const override { return envs_.spec(); }
+  void reset() override { envs_.reset(seed_); }
+  torch::Tensor observations() override { return envs_.observations().view({S_, B_, -1}); }
+  torch::Tensor sample(const torch::Tensor& probs) override {
+    // Inverse CDF: the first action whose cumulative probability passes u.
+    const torch::Tensor cdf = probs.cumsum(2);
+    const torch::Tensor u = at::rand({S_, B_, 1}, generator_, probs.options()) * cdf.narrow(2, probs.size(2) - 1, 1);
+    return (cdf <= u).sum(2).clamp_max(probs.size(2) - 1);
+  }
+  torch::Tensor step(const torch::Tensor& actions) override {
+    envs_.step(actions.reshape({S_ * B_}));
+    return envs_.rewards().view({S_, B_}).to(torch::kFloat32);
+  }
+  int64_t ended() override { return envs_.final_mask().sum().item<int64_t>(); }
+  torch::Tensor episode_returns() override { return envs_.episode_returns().view({S_, B_}).to(torch::kCPU, torch::kFloat32); }
+
+ private:
+  TensorEnv& envs_;
+  int64_t S_, B_;
+  uint64_t seed_;
+  at::Generator generator_;
+};
+
 }  // namespace
 
-MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds)
-    : cfg_(agent_config), seeds_(std::move(seeds)) {
+MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds,
+                                     torch::Device device)
+    : cfg_(agent_config), seeds_(std::move(seeds)), device_(device) {
   check_supported(agent_config, cfg_);
   if (seeds_.empty()) throw Error("a population needs at least one member");
   // Each member is built exactly as meta_a2c builds its model for that seed; the stacked leaves
@@ -46,7 +153,7 @@ MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& 
     names_.push_back(item.key());
     std::vector<torch::Tensor> slices;
     for (const auto& member : members_) slices.push_back(member->named_parameters()[item.key()].detach());
-    stacked_.push_back(torch::stack(slices).requires_grad_(true));
+    stacked_.push_back(torch::stack(slices).to(device_).requires_grad_(true));
   }
 }
 
@@ -67,24 +174,31 @@ torch::Tensor MetaA2CPopulation::core_step(const torch::Tensor& x, const torch::
 
 std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
                                                   const std::vector<TrainMonitor*>& monitors) {
+  if (static_cast<int64_t>(envs.size()) != size()) throw Error("meta_a2c population: one VectorEnv per member");
+  SeparateRunEnvs members(envs, seeds_, device_);
+  return train_on(members, envs[0]->num_envs(), total_steps, monitors);
+}
+
+std::vector<TrainResult> MetaA2CPopulation::train(TensorEnv& envs, int64_t total_steps,
+                                                  const std::vector<TrainMonitor*>& monitors) {
+  if (envs.device() != device_)
+    throw Error("meta_a2c population: the TensorEnv is on " + envs.device().str() + ", the population on " + device_.str());
+  TensorEnvRows members(envs, size(), seeds_[0]);
+  return train_on(members, envs.num_envs() / size(), total_steps, monitors);
+}
+
+std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B, int64_t total_steps,
+                                                     const std::vector<TrainMonitor*>& monitors) {
   const int64_t S = size();
-  if (static_cast<int64_t>(envs.size()) != S || static_cast<int64_t>(monitors.size()) != S)
-    throw Error("meta_a2c population: one VectorEnv and one monitor per member");
-  const int64_t B = envs[0]->num_envs();
-  for (VectorEnv* e : envs)
-    if (e->num_envs() != B || e->autoreset_mode() != AutoresetMode::SameStep)
-      throw Error("meta_a2c population: every member's VectorEnv needs " + std::to_string(B) +
-                  " envs and SameStep autoreset");
-  // Member s's action-sampling stream: a separate run seeds LibTorch's global generator with seed + 1.
-  std::vector<at::Generator> samplers;
-  for (uint64_t seed : seeds_) samplers.push_back(at::make_generator<at::CPUGeneratorImpl>(seed + 1));
+  if (static_cast<int64_t>(monitors.size()) != S) throw Error("meta_a2c population: one monitor per member");
+  const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
   torch::optim::Adam optimizer(stacked_, torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
   std::vector<TrainResult> results(S);
   std::vector<RecentReturns> recent(S, RecentReturns(100));
   std::vector<double> interval_return(S, 0.0);
   std::vector<bool> any_interval(S, false);
   int64_t interval_episodes = 0;
-  for (int64_t s = 0; s < S; ++s) envs[s]->reset(seeds_[s]);  // meta_a2c's first iteration
+  envs.reset();
   const auto start = std::chrono::steady_clock::now();
   int64_t global_step = 0;
 
@@ -105,39 +219,27 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
     std::vector<torch::Tensor> inputs, actions, rewards;
     {
       torch::NoGradGuard no_grad;
-      torch::Tensor h = torch::zeros({S, B, hidden_});
+      torch::Tensor h = torch::zeros({S, B, hidden_}, on_device);
       for (;;) {
-        std::vector<torch::Tensor> observations, uniforms;
-        for (int64_t s = 0; s < S; ++s) {
-          observations.push_back(envs[s]->observations().reshape({B, -1}).to(torch::kFloat32));
-          uniforms.push_back(at::rand({B}, samplers[s], torch::kDouble));
-        }
-        const torch::Tensor input = torch::stack(observations);  // (S, B, inputs), a copy
+        const torch::Tensor input = envs.observations();  // (S, B, inputs)
         h = core_step(input, h);
-        const torch::Tensor probs = torch::softmax(linear("policy", h), 2);
-        const torch::Tensor action =
-            nn::sample_categorical(probs.reshape({S * B, -1}), torch::cat(uniforms)).view({S, B});
-        std::vector<torch::Tensor> reward(S);
-        int64_t ended = 0;
-        for (int64_t s = 0; s < S; ++s) {
-          envs[s]->step(action[s]);
-          reward[s] = envs[s]->rewards();
-          ended += ended_episodes(*envs[s]);
-        }
+        const torch::Tensor action = envs.sample(torch::softmax(linear("policy", h), 2));
+        const torch::Tensor reward = envs.step(action);
+        const int64_t ended = envs.ended();
         inputs.push_back(input);
         actions.push_back(action);
-        rewards.push_back(torch::stack(reward).to(torch::kFloat32));
+        rewards.push_back(reward);
         if (ended == S * B) break;
         if (ended > 0)
-          throw Error("meta_a2c runs whole episodes in lockstep: " + envs[0]->spec().id +
+          throw Error("meta_a2c runs whole episodes in lockstep: " + envs.spec().id +
                       "'s episodes must all end at the same step (fixed-length tasks)");
       }
     }
     const int64_t T = static_cast<int64_t>(inputs.size());
     const torch::Tensor reward = torch::stack(rewards);  // (T, S, B)
-    torch::Tensor returns = torch::zeros({T, S, B});
+    torch::Tensor returns = torch::zeros({T, S, B}, on_device);
     {
-      torch::Tensor g = torch::zeros({S, B});
+      torch::Tensor g = torch::zeros({S, B}, on_device);
       for (int64_t t = T - 1; t >= 0; --t) {
         g = reward[t] + gamma * g;
         returns[t] = g;
@@ -150,7 +252,7 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
     {
       std::unique_ptr<torch::NoGradGuard> no_grad;
       if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
-      torch::Tensor h = torch::zeros({S, B, hidden_});
+      torch::Tensor h = torch::zeros({S, B, hidden_}, on_device);
       std::vector<torch::Tensor> hs_steps;
       for (int64_t t = 0; t < T; ++t) hs_steps.push_back(h = core_step(inputs[t], h));
       const torch::Tensor hs = torch::stack(hs_steps, 1);  // (S, T, B, N)
@@ -164,7 +266,7 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
       const torch::Tensor target =
           cfg_.gae_lambda == 1.0 ? returns : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
       const torch::Tensor advantage = target - values;
-      const torch::Tensor log_prob = log_policy.gather(3, torch::stack(actions).unsqueeze(3)).squeeze(3);
+      const torch::Tensor log_prob = log_policy.gather(3, torch::stack(actions).to(device_).unsqueeze(3)).squeeze(3);
       policy_loss = -(log_prob * advantage.detach()).mean(2).sum(0) / T;  // (S)
       value_loss = advantage.pow(2).mean(2).sum(0) / T;
       entropy = -(policy * log_policy).sum(3).mean(at::IntArrayRef{0, 2});
@@ -178,7 +280,7 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
       if (cfg_.max_grad_norm > 0) {
         // Each member's global norm, clipped as torch::nn::utils::clip_grad_norm_ clips one run's.
         torch::NoGradGuard no_grad;
-        torch::Tensor squares = torch::zeros({S});
+        torch::Tensor squares = torch::zeros({S}, on_device);
         for (const auto& p : stacked_) squares += p.grad().reshape({S, -1}).pow(2).sum(1);
         const torch::Tensor coef = (cfg_.max_grad_norm / (squares.sqrt() + 1e-6)).clamp_max(1.0);
         for (const auto& p : stacked_) {
@@ -195,12 +297,14 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
     interval_episodes += B;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const bool log_now = iteration % cfg_.log_interval == 0 || global_step >= total_steps;
+    const torch::Tensor all_returns = envs.episode_returns();  // (S, B)
+    const torch::Tensor losses = torch::stack({policy_loss, value_loss, entropy}).to(torch::kCPU);  // one copy
     for (int64_t s = 0; s < S; ++s) {
       TrainResult& r = results[s];
       r.global_step = global_step;
       r.episodes += B;
       // As meta_a2c: the episodes' returns in float32, the batch mean times B into the interval.
-      const torch::Tensor episode_returns = envs[s]->episode_returns().to(torch::kFloat32);
+      const torch::Tensor episode_returns = all_returns[s].contiguous();
       const float* values = episode_returns.data_ptr<float>();
       for (int64_t b = 0; b < B; ++b) recent[s].add(values[b]);
       interval_return[s] += episode_returns.mean().item<double>() * B;
@@ -213,9 +317,9 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
                                        {"episodes", static_cast<double>(r.episodes)},
                                        {"episodic_return", mean_return},
                                        {"episodic_length", static_cast<double>(T)},
-                                       {"policy_loss", policy_loss[s].item<double>()},
-                                       {"value_loss", value_loss[s].item<double>()},
-                                       {"entropy", entropy[s].item<double>()},
+                                       {"policy_loss", losses[0][s].item<double>()},
+                                       {"value_loss", losses[1][s].item<double>()},
+                                       {"entropy", losses[2][s].item<double>()},
                                        {"entropy_coef", entropy_coef},
                                        {"SPS", global_step / std::max(seconds, 1e-9)}});
         interval_return[s] = 0.0;
@@ -229,7 +333,7 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
     torch::NoGradGuard no_grad;
     for (int64_t s = 0; s < S; ++s) {
       auto params = members_[s]->named_parameters();
-      for (size_t i = 0; i < names_.size(); ++i) params[names_[i]].copy_(stacked_[i][s]);
+      for (size_t i = 0; i < names_.size(); ++i) params[names_[i]].copy_(stacked_[i][s].to(torch::kCPU));
     }
   }
   return results;

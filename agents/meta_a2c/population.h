@@ -13,6 +13,9 @@
 // per-operation cost is shared, which is where a small network spends its time on a CPU
 // (docs/benchmarks.md).
 //
+// On a device (a GPU), train(TensorEnv&) keeps the rollout there: the envs are one TensorEnv of
+// S x B rows and the actions are drawn on the device.
+//
 // Supported so far: the rnn core (Elman), Adam, no update modulators, no checkpoints; other
 // settings throw dopa::Error naming what is missing.
 #pragma once
@@ -24,26 +27,35 @@
 #include <vector>
 
 #include "agents/meta_a2c/model.h"
+#include "dopa/core/tensor_env.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
 
 namespace dopa::agents {
 
+class MemberEnvs;  // population.cpp: where the members' episodes come from
+
 class MetaA2CPopulation {
  public:
-  MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds);
+  MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds,
+                    torch::Device device = torch::kCPU);
 
   int64_t size() const { return static_cast<int64_t>(seeds_.size()); }
 
   // Trains every member for total_steps env steps: member s on *envs[s] (same env, SameStep
-  // autoreset), reporting to *monitors[s].
+  // autoreset), reporting to *monitors[s]. Each member's run equals its separate run.
   std::vector<TrainResult> train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
                                  const std::vector<TrainMonitor*>& monitors);
+  // The same on one TensorEnv of S x B rows on the population's device (member s: rows s B to
+  // s B + B - 1), actions drawn on the device: for GPUs; the members' numbers are their own.
+  std::vector<TrainResult> train(TensorEnv& envs, int64_t total_steps, const std::vector<TrainMonitor*>& monitors);
 
   // Member s's parameters as a meta_a2c model file.
   void save_member(int64_t s, const std::string& path) const;
 
  private:
+  std::vector<TrainResult> train_on(MemberEnvs& envs, int64_t B, int64_t total_steps,
+                                    const std::vector<TrainMonitor*>& monitors);
   // x (S, N, in) through the layer `name`.weight (S, out, in), `name`.bias (S, out) -> (S, N, out).
   torch::Tensor linear(const std::string& name, const torch::Tensor& x) const;
   // One Elman step of every member: x (S, B, inputs), h (S, B, N) -> h_t.
@@ -52,6 +64,7 @@ class MetaA2CPopulation {
 
   MetaA2CConfig cfg_;
   std::vector<uint64_t> seeds_;
+  torch::Device device_;
   std::vector<MetaActorCritic> members_;      // the members' models, for their layout and for saving
   std::vector<std::string> names_;            // parameter names, in the members' order
   std::vector<torch::Tensor> stacked_;        // (S, ...) leaves, one per name
