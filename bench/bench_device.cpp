@@ -7,9 +7,9 @@
 //                              (items_per_second)
 //   BM_MazeA2C/<core>          one meta_a2c run on the maze (30 episodes of 200 steps, size 13; envs on
 //                              the CPU, the network on the device): iterations/s
-//   BM_MazePopulation/S        a population of S = 1, 10, 100 rnn139 seeds on one TensorEnv of S x 30
-//                              rows on the device: iterations/s of the whole population (each member
-//                              does one iteration) and member_iterations/s
+//   BM_MazePopulation/<core>/S a population of S seeds (rnn139: 1, 10, 100; modplast: 1, 10) on one
+//                              TensorEnv of S x 30 rows on the device: iterations/s of the whole
+//                              population (each member does one iteration) and member_iterations/s
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
@@ -70,13 +70,13 @@ void BM_MazeA2C(benchmark::State& state, const std::string& core, int64_t hidden
   state.SetLabel(device.str());
 }
 
-void BM_MazePopulation(benchmark::State& state) {
+void BM_MazePopulation(benchmark::State& state, const std::string& core, int64_t hidden) {
   const int64_t S = state.range(0);
   const torch::Device device = bench_device();
   const auto envs = dopa::make_tensor_env("Maze-v0", S * 30, kMaze, {.device = device, .check_actions = false});
   std::vector<uint64_t> seeds(S);
   for (int64_t s = 0; s < S; ++s) seeds[s] = s;
-  dopa::agents::MetaA2CPopulation population(meta_a2c_config("rnn", 139), envs->spec(), seeds, device);
+  dopa::agents::MetaA2CPopulation population(meta_a2c_config(core, hidden), envs->spec(), seeds, device);
   std::vector<SilentMonitor> monitors(S);
   std::vector<dopa::TrainMonitor*> pointers;
   for (auto& m : monitors) pointers.push_back(&m);
@@ -91,6 +91,9 @@ void BM_MazePopulation(benchmark::State& state) {
 BENCHMARK(BM_TensorEnvSteps)->Arg(30)->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_MazeA2C, modplast, std::string("modplast"), 100)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(BM_MazeA2C, rnn139, std::string("rnn"), 139)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_MazePopulation)->Arg(1)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_MazePopulation, rnn139, std::string("rnn"), 139)
+    ->Arg(1)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_MazePopulation, modplast, std::string("modplast"), 100)
+    ->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 BENCHMARK_MAIN();

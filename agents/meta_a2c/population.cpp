@@ -35,8 +35,9 @@ namespace {
 
 // The settings population training does not batch yet.
 void check_supported(const Config& config, const MetaA2CConfig& cfg) {
-  if (config.get_string("core") != "rnn")
-    throw Error("meta_a2c population training supports core = \"rnn\" so far, not \"" + config.get_string("core") + "\"");
+  const std::string& core = config.get_string("core");
+  if (core != "rnn" && core != "plastic" && core != "modplast" && core != "modul")
+    throw Error("meta_a2c population training supports the cores rnn, plastic, modplast and modul so far, not \"" + core + "\"");
   if (cfg.optimizer != "adam") throw Error("meta_a2c population training supports optimizer = \"adam\" only");
   if (cfg.record_modulator) throw Error("meta_a2c population training does not record modulators");
   if (neuromod::UpdateModulators(config, "meta_a2c", 0).any())
@@ -149,6 +150,7 @@ MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& 
                                        env.action_space.n()));
   }
   hidden_ = members_[0]->core->hidden_size();
+  core_ = nn::core_options(agent_config, env.observation_space.size());
   for (const auto& item : members_[0]->named_parameters()) {
     names_.push_back(item.key());
     std::vector<torch::Tensor> slices;
@@ -167,9 +169,65 @@ torch::Tensor MetaA2CPopulation::linear(const std::string& name, const torch::Te
   return torch::baddbmm(parameter(name + ".bias").unsqueeze(1), x, parameter(name + ".weight").transpose(1, 2));
 }
 
-torch::Tensor MetaA2CPopulation::core_step(const torch::Tensor& x, const torch::Tensor& h) const {
-  // ElmanCore: h_t = tanh(W_in x_t + b + W h_{t-1}).
-  return torch::tanh(linear("core.input", x) + torch::bmm(h, parameter("core.w").transpose(1, 2)));
+MetaA2CPopulation::CoreState MetaA2CPopulation::initial_state(int64_t B) const {
+  const torch::TensorOptions options = torch::TensorOptions().device(device_);
+  const int64_t S = size(), N = hidden_;
+  CoreState state{torch::zeros({S, B, N}, options), {}, {}};
+  if (core_.type != "rnn") state.hebb = torch::zeros({S, B, N, N}, options);
+  if (core_.type == "modul") state.elig = torch::zeros({S, B, N, N}, options);
+  return state;
+}
+
+// A member's scalar parameter (S, 1) as (S, 1, 1, 1), to scale (S, B, N, N) traces.
+torch::Tensor per_member(const torch::Tensor& scalar) { return scalar.view({-1, 1, 1, 1}); }
+
+torch::Tensor MetaA2CPopulation::core_step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) const {
+  const torch::Tensor u = linear("core.input", x);  // W_in x_t + b, (S, B, N)
+  if (core_.type == "rnn") {  // ElmanCore: h_t = tanh(W_in x_t + b + W h_{t-1})
+    state.h = torch::tanh(u + torch::bmm(state.h, parameter("core.w").transpose(1, 2)));
+    return state.h;
+  }
+  // PlasticRnn's step (plastic_rnn.h), every member at once: traces (S, B, N, N), W and alpha (S, N, N).
+  const torch::Tensor& h_prev = state.h;
+  const torch::Tensor& hebb = state.hebb;
+  const torch::Tensor effective = parameter("core.w").unsqueeze(1) + parameter("core.alpha").unsqueeze(1) * hebb;
+  const torch::Tensor h = torch::tanh(u + torch::matmul(effective, h_prev.unsqueeze(3)).squeeze(3));
+  const torch::Tensor outer = h.unsqueeze(3) * h_prev.unsqueeze(2);  // post_i * pre_j
+  const double c = core_.trace_clip;
+  const auto apply_rule = [&](const torch::Tensor& trace, const torch::Tensor& increment) {
+    if (core_.trace_rule == "soft")
+      return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
+    return torch::clamp(trace + increment, -c, c);
+  };
+  if (core_.type == "plastic") {
+    const torch::Tensor eta = per_member(parameter("core.eta"));
+    if (core_.trace_rule == "decay") {
+      state.hebb = (1 - eta) * hebb + eta * outer;
+    } else if (core_.trace_rule == "oja") {
+      state.hebb = hebb + eta * (outer - h.pow(2).unsqueeze(3) * hebb);
+    } else {
+      state.hebb = apply_rule(hebb, eta * outer);
+    }
+  } else {
+    // The modulator M_t (S, B, 1), or (S, B, N) with fanout.
+    torch::Tensor m;
+    if (core_.modulator != "dopamine") m = torch::tanh(linear("core.modulator", h));
+    if (core_.modulator != "learned") {
+      const torch::Tensor d = parameter("core.kappa").view({-1, 1, 1}) * dopamine(h).detach().unsqueeze(2);
+      m = m.defined() ? m + d : d;
+    }
+    if (core_.fanout) m = linear("core.fanout", m);
+    const torch::Tensor rate = m.unsqueeze(3);  // scales the rows (postsynaptic neurons)
+    if (core_.type == "modul") {
+      const torch::Tensor eta = per_member(parameter("core.eta"));
+      state.hebb = apply_rule(hebb, rate * state.elig);
+      state.elig = (1 - eta) * state.elig + eta * outer;
+    } else {
+      state.hebb = apply_rule(hebb, rate * outer);
+    }
+  }
+  state.h = h;
+  return h;
 }
 
 std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
@@ -216,15 +274,27 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
     for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 
     // 1. The rollout: every member's B episodes to their end, without gradients.
-    std::vector<torch::Tensor> inputs, actions, rewards;
+    std::vector<torch::Tensor> inputs, actions, rewards, deltas;
     {
       torch::NoGradGuard no_grad;
-      torch::Tensor h = torch::zeros({S, B, hidden_}, on_device);
-      for (;;) {
+      CoreState state = initial_state(B);
+      // The TD error of each member's critic, delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) (0 at
+      // t = 0), for cores modulated by dopamine (as meta_a2c's rollout).
+      torch::Tensor previous_value = torch::zeros({S, B}, on_device), previous_reward = torch::zeros({S, B}, on_device);
+      torch::Tensor delta;
+      bool first = true;
+      const DopamineFn dopamine = [&](const torch::Tensor& h) {
+        delta = first ? torch::zeros({S, B}, on_device) : previous_reward + gamma * linear("value", h).squeeze(2) - previous_value;
+        return delta;
+      };
+      for (;; first = false) {
         const torch::Tensor input = envs.observations();  // (S, B, inputs)
-        h = core_step(input, h);
+        const torch::Tensor h = core_step(input, state, dopamine);
         const torch::Tensor action = envs.sample(torch::softmax(linear("policy", h), 2));
+        if (uses_dopamine()) previous_value = linear("value", h).squeeze(2);
         const torch::Tensor reward = envs.step(action);
+        previous_reward = reward;
+        if (uses_dopamine()) deltas.push_back(delta);
         const int64_t ended = envs.ended();
         inputs.push_back(input);
         actions.push_back(action);
@@ -252,9 +322,10 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
     {
       std::unique_ptr<torch::NoGradGuard> no_grad;
       if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
-      torch::Tensor h = torch::zeros({S, B, hidden_}, on_device);
+      CoreState state = initial_state(B);
       std::vector<torch::Tensor> hs_steps;
-      for (int64_t t = 0; t < T; ++t) hs_steps.push_back(h = core_step(inputs[t], h));
+      for (int64_t t = 0; t < T; ++t)
+        hs_steps.push_back(core_step(inputs[t], state, [&](const torch::Tensor&) { return deltas[t]; }));
       const torch::Tensor hs = torch::stack(hs_steps, 1);  // (S, T, B, N)
       const auto per_member = [&](const std::string& layer) {  // (S, T, B, out) -> (T, S, B, out)
         return linear(layer, hs.reshape({S, T * B, hidden_})).view({S, T, B, -1}).transpose(0, 1);

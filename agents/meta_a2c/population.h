@@ -16,12 +16,16 @@
 // On a device (a GPU), train(TensorEnv&) keeps the rollout there: the envs are one TensorEnv of
 // S x B rows and the actions are drawn on the device.
 //
-// Supported so far: the rnn core (Elman), Adam, no update modulators, no checkpoints; other
-// settings throw dopa::Error naming what is missing.
+// Cores: rnn, plastic, modplast, modul (every modulator, fanout and trace rule), in LibTorch
+// operations with autograd: a plastic member equals its separate run with fused = false (the fused
+// CPU kernel sums in another order; on a CPU that kernel is also the faster way to train one).
+// Adam only, no update modulators, no checkpoints; other settings throw dopa::Error naming what is
+// missing.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,8 +62,18 @@ class MetaA2CPopulation {
                                     const std::vector<TrainMonitor*>& monitors);
   // x (S, N, in) through the layer `name`.weight (S, out, in), `name`.bias (S, out) -> (S, N, out).
   torch::Tensor linear(const std::string& name, const torch::Tensor& x) const;
-  // One Elman step of every member: x (S, B, inputs), h (S, B, N) -> h_t.
-  torch::Tensor core_step(const torch::Tensor& x, const torch::Tensor& h) const;
+  // What a core carries from step to step, every member: h (S, B, N), the Hebbian trace and the
+  // eligibility trace (S, B, N, N; undefined where the core has none).
+  struct CoreState {
+    torch::Tensor h, hebb, elig;
+  };
+  // Given h_t (S, B, N), the members' TD errors delta_{t-1} (S, B).
+  using DopamineFn = std::function<torch::Tensor(const torch::Tensor& h)>;
+  CoreState initial_state(int64_t B) const;
+  // One step of every member's core (the equations of standard_cores.h's ElmanCore and of
+  // plastic_rnn.h, in LibTorch operations): x (S, B, inputs) -> h_t; `state` advances.
+  torch::Tensor core_step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) const;
+  bool uses_dopamine() const { return core_.type != "rnn" && core_.type != "plastic" && core_.modulator != "learned"; }
   const torch::Tensor& parameter(const std::string& name) const;
 
   MetaA2CConfig cfg_;
@@ -69,6 +83,7 @@ class MetaA2CPopulation {
   std::vector<std::string> names_;            // parameter names, in the members' order
   std::vector<torch::Tensor> stacked_;        // (S, ...) leaves, one per name
   int64_t hidden_;
+  nn::CoreOptions core_;
 };
 
 }  // namespace dopa::agents
