@@ -104,6 +104,7 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"run " + experiment + out + " --set env.id=Pendulum-v9", "unknown env ID"},
       {"run " + experiment + out + " --device gpu", "unknown device 'gpu'"},
       {"run " + experiment + out + " --device cuda", "device 'cuda': "},  // a2c trains on the CPU only
+      {"run " + experiment + out + " --population 0-2", "agent a2c has no population training"},
       {"eval --policy ucb2" + out, "unknown bandit policy 'ucb2'"},
       {"eval --policy ucb1:c=-1" + out, "c must be >= 0"},
       {"eval --policy ucb1:k=1" + out, "bad parameter 'k=1'"},

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -200,6 +201,71 @@ TEST(Sweep, RealQuickTrialsFinishAndReport) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].seeds.size(), 2u);
   EXPECT_TRUE(std::isfinite(rows[0].final_mean));
+}
+
+// metrics.csv as rows of (column, value), without the columns that measure time.
+std::vector<std::map<std::string, double>> metrics_rows(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, double>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    std::map<std::string, double> row;
+    for (size_t i = 0; i < cells.size(); ++i)
+      if (header[i] != "wall_time" && header[i] != "SPS") row[header[i]] = std::stod(cells[i]);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// With --population on, each grid point's seeds train as one population process; its trials' folders
+// hold what separate trials write (the same metrics, to 1e-5).
+TEST(Sweep, PopulationsWriteWhatSeparateTrialsWrite) {
+  const fs::path dir = fresh_dir("population");
+  const std::string experiment = (dir / "maze.toml").string();
+  std::ofstream(experiment) << "name = \"maze\"\ntotal_steps = 900\n"
+                               "[env]\nid = \"Maze-v0\"\nnum_envs = 6\nkwargs = { size = 7, episode_length = 25 }\n"
+                               "[agent]\nalgo = \"meta_a2c\"\ncore = \"rnn\"\nhidden = 16\nburn_in = 1\nlog_interval = 1\n";
+  auto sweep = [&](const std::string& population, const fs::path& out) {
+    SweepOptions options;
+    options.experiment_path = experiment;
+    options.seeds = {0, 1, 2};
+    options.grid = {dopa::parse_grid_axis("agent.lr=1e-2,3e-3")};
+    options.dopa_binary = DOPA_BINARY;
+    options.out_dir = out.string();
+    options.jobs = 2;
+    options.population = population;
+    return dopa::run_sweep(options);
+  };
+  const auto together = sweep("on", dir / "on");
+  const auto apart = sweep("off", dir / "off");
+  ASSERT_EQ(together.failed(), 0) << read(dir / "on" / "agent.lr=1e-2-population.log");
+  ASSERT_EQ(apart.failed(), 0);
+  EXPECT_TRUE(fs::exists(dir / "on" / "agent.lr=1e-2-population.log"));
+  EXPECT_FALSE(fs::exists(dir / "on" / (together.trials[0].name + ".log")));  // no process of its own
+  ASSERT_EQ(together.trials.size(), 6u);
+  for (const auto& trial : together.trials) {
+    SCOPED_TRACE(trial.name);
+    EXPECT_TRUE(fs::exists(dir / "on" / trial.name / "model.pt"));
+    const auto mine = metrics_rows(dir / "on" / trial.name / "metrics.csv");
+    const auto theirs = metrics_rows(dir / "off" / trial.name / "metrics.csv");
+    ASSERT_EQ(mine.size(), 6u);
+    ASSERT_EQ(mine.size(), theirs.size());
+    for (size_t i = 0; i < mine.size(); ++i)
+      for (const auto& [column, value] : theirs[i])
+        EXPECT_NEAR(mine[i].at(column), value, 1e-5 * std::max(1.0, std::abs(value))) << column << ", row " << i;
+  }
+  EXPECT_NE(read(dir / "on" / "sweep-0-of-1.json").find("\"finished\""), std::string::npos);
+  // A re-run finds every trial finished.
+  const auto again = sweep("on", dir / "on");
+  for (const auto status : again.status) EXPECT_EQ(status, TrialStatus::AlreadyFinished);
 }
 
 }  // namespace

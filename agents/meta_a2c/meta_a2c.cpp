@@ -29,6 +29,7 @@
 
 #include "agents/meta_a2c/lambda_returns.h"
 #include "agents/meta_a2c/model.h"
+#include "agents/meta_a2c/population.h"
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
@@ -435,6 +436,12 @@ AgentRegistration meta_a2c_registration() {
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.any_device = true;
+  r.population = [](const Config& config, const EnvSpec& env, const std::vector<uint64_t>& seeds,
+                    c10::Device device) -> std::unique_ptr<PopulationTrainer> {
+    if (!env.action_space.is_discrete())
+      throw Error("meta_a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());
+    return std::make_unique<MetaA2CPopulation>(config, env, seeds, device);
+  };
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
       throw Error("meta_a2c needs a Discrete action space; " + env.id + " has " + env.action_space.to_string());

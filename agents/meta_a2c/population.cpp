@@ -410,6 +410,12 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
   return results;
 }
 
+int64_t MetaA2CPopulation::num_parameters() const {
+  int64_t count = 0;
+  for (const auto& p : members_[0]->parameters()) count += p.numel();
+  return count;
+}
+
 void MetaA2CPopulation::save_member(int64_t s, const std::string& path) const {
   if (s < 0 || s >= size()) throw Error("meta_a2c population: no member " + std::to_string(s));
   torch::save(members_[s], path);

@@ -39,7 +39,7 @@ namespace dopa::agents {
 
 class MemberEnvs;  // population.cpp: where the members' episodes come from
 
-class MetaA2CPopulation {
+class MetaA2CPopulation : public PopulationTrainer {
  public:
   MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds,
                     torch::Device device = torch::kCPU);
@@ -49,13 +49,14 @@ class MetaA2CPopulation {
   // Trains every member for total_steps env steps: member s on *envs[s] (same env, SameStep
   // autoreset), reporting to *monitors[s]. Each member's run equals its separate run.
   std::vector<TrainResult> train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
-                                 const std::vector<TrainMonitor*>& monitors);
+                                 const std::vector<TrainMonitor*>& monitors) override;
   // The same on one TensorEnv of S x B rows on the population's device (member s: rows s B to
   // s B + B - 1), actions drawn on the device: for GPUs; the members' numbers are their own.
   std::vector<TrainResult> train(TensorEnv& envs, int64_t total_steps, const std::vector<TrainMonitor*>& monitors);
 
   // Member s's parameters as a meta_a2c model file.
-  void save_member(int64_t s, const std::string& path) const;
+  void save_member(int64_t s, const std::string& path) const override;
+  int64_t num_parameters() const override;
 
  private:
   std::vector<TrainResult> train_on(MemberEnvs& envs, int64_t B, int64_t total_steps,

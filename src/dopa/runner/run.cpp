@@ -52,13 +52,15 @@ class StopSignals {
 // (> 0: the end of the warm-up; the agent then checkpoints as on Ctrl-C).
 class RunMonitor : public TrainMonitor {
  public:
+  // show_progress false: no bar or progress lines (the other members of a population run).
   RunMonitor(const std::string& metrics_path, int64_t total_steps, int64_t stop_step, int progress, bool append,
-             double clock_start)
+             double clock_start, bool show_progress = true)
       : metrics_(metrics_path, append),
-        progress_(total_steps, "steps", progress),
         stop_step_(stop_step),
         clock_start_(clock_start),
-        start_(std::chrono::steady_clock::now()) {}
+        start_(std::chrono::steady_clock::now()) {
+    if (show_progress) progress_.emplace(total_steps, "steps", progress);
+  }
 
   // metrics.csv's wall_time runs on across resumes and the warm-up.
   void log(int64_t global_step, const Metrics& metrics) override {
@@ -69,15 +71,17 @@ class RunMonitor : public TrainMonitor {
     step_ = global_step;
     char status[64];
     std::snprintf(status, sizeof status, "return %.2f", recent_return);
-    progress_.update(global_step, status);
+    if (progress_) progress_->update(global_step, status);
   }
   bool should_stop() const override { return g_stop_requested.load() || (stop_step_ > 0 && step_ >= stop_step_); }
-  void finish() { progress_.finish(); }
+  void finish() {
+    if (progress_) progress_->finish();
+  }
   double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
  private:
   MetricsCsv metrics_;
-  Progress progress_;
+  std::optional<Progress> progress_;
   int64_t stop_step_, step_ = 0;
   double clock_start_;
   std::chrono::steady_clock::time_point start_;
@@ -121,6 +125,30 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw Error("cannot write '" + path.string() + "'");
 }
 
+
+// summary.json: what the run did.
+void write_summary(const fs::path& dir, const Experiment& experiment, const RunOutcome& outcome, int64_t parameters,
+                   const std::optional<double>& reward_threshold) {
+  const TrainResult& r = outcome.result;
+  toml::table summary{
+      {"experiment", experiment.name()},
+      {"env", experiment.env.get_string("id")},
+      {"agent", experiment.agent.get_string("algo")},
+      {"seed", experiment.top.get_int("seed")},
+      {"global_step", r.global_step},
+      {"episodes", r.episodes},
+      {"final_return", r.final_return},
+      {"best_return", r.best_return},
+      {"wall_time_s", outcome.wall_time},
+      {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
+      {"interrupted", outcome.interrupted},
+  };
+  if (parameters >= 0) summary.insert("parameters", parameters);
+  if (reward_threshold) summary.insert("reward_threshold", *reward_threshold);
+  std::ostringstream json;
+  json << toml::json_formatter{summary} << "\n";
+  write_text(dir / "summary.json", json.str());
+}
 
 // One stretch of training: the warm-up (stop_step > 0) or the run with its own settings. Builds
 // the envs and the agent of `experiment`, continues from the folder's checkpoint when `resume`.
@@ -229,29 +257,108 @@ RunOutcome run_experiment(const RunOptions& options) {
   outcome.interrupted = outcome.result.stopped_early;
 
   // 4. The summary.
+  write_summary(dir, experiment, outcome, last->parameters, last->reward_threshold);
   const TrainResult& r = outcome.result;
-  toml::table summary{
-      {"experiment", experiment.name()},
-      {"env", experiment.env.get_string("id")},
-      {"agent", experiment.agent.get_string("algo")},
-      {"seed", experiment.top.get_int("seed")},
-      {"global_step", r.global_step},
-      {"episodes", r.episodes},
-      {"final_return", r.final_return},
-      {"best_return", r.best_return},
-      {"wall_time_s", outcome.wall_time},
-      {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
-      {"interrupted", outcome.interrupted},
-  };
-  if (last->parameters >= 0) summary.insert("parameters", last->parameters);
-  if (last->reward_threshold) summary.insert("reward_threshold", *last->reward_threshold);
-  std::ostringstream json;
-  json << toml::json_formatter{summary} << "\n";
-  write_text(dir / "summary.json", json.str());
   spdlog::info("{} after {} steps ({} episodes, {}): mean return of the last 100 episodes {:.3f}",
                outcome.interrupted ? "interrupted" : "done", r.global_step, r.episodes,
                Progress::duration(outcome.wall_time), r.final_return);
   return outcome;
+}
+
+std::string population_member_dir(const std::string& out, int64_t seed) {
+  const std::string tag = "{seed}";
+  const size_t at = out.find(tag);
+  if (at == std::string::npos) return (fs::path(out) / ("s" + std::to_string(seed))).string();
+  return out.substr(0, at) + std::to_string(seed) + out.substr(at + tag.size());
+}
+
+std::vector<RunOutcome> run_population(const RunOptions& options, const std::vector<int64_t>& seeds) {
+  // 1. Check everything before writing anything: every member's experiment, the agent's population
+  // trainer (it refuses what it cannot batch), the folders.
+  if (!options.resume_dir.empty())
+    throw Error("a population run writes no checkpoints, so it cannot be resumed; run its seeds again");
+  if (seeds.empty()) throw Error("a population run needs at least one seed");
+  std::vector<Experiment> experiments;
+  for (int64_t seed : seeds) {
+    std::vector<std::string> overrides = options.overrides;
+    overrides.push_back("seed=" + std::to_string(seed));
+    experiments.push_back(load_experiment(options.experiment_path, overrides, options.quick));
+  }
+  const Experiment& first = experiments[0];
+  const AgentRegistration& registration = AgentRegistry::global().find(first.agent.get_string("algo"));
+  if (!registration.population) throw Error("agent " + registration.name + " has no population training");
+  if (first.warmup_steps > 0) throw Error("a population run does not do [warmup]; --set warmup.steps=0");
+  const c10::Device device = resolve_device(first.top.get_string("device"), registration);
+  const std::string out = options.out_dir.empty() ? default_run_dir(first.name()) : options.out_dir;
+  std::vector<fs::path> dirs;
+  for (int64_t seed : seeds) {
+    dirs.emplace_back(population_member_dir(out, seed));
+    if (fs::exists(dirs.back()) && !(fs::is_directory(dirs.back()) && fs::is_empty(dirs.back())))
+      throw Error("run folder '" + dirs.back().string() + "' already exists and is not empty; choose another --out");
+  }
+  VectorEnvOptions env_options;
+  env_options.num_threads = static_cast<int>(first.env.get_int("num_threads"));
+  env_options.autoreset = registration.autoreset;
+  std::vector<std::unique_ptr<VectorEnv>> envs;
+  std::vector<VectorEnv*> env_pointers;
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    envs.push_back(std::make_unique<VectorEnv>(first.env.get_string("id"), first.env.get_int("num_envs"),
+                                               first.env_kwargs.values(), env_options));
+    env_pointers.push_back(envs.back().get());
+  }
+  const std::vector<uint64_t> member_seeds(seeds.begin(), seeds.end());
+  const std::unique_ptr<PopulationTrainer> population =
+      registration.population(first.agent, envs[0]->spec(), member_seeds, device);
+
+  // 2. The run folders, one per member, each as its separate run's.
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    fs::create_directories(dirs[s]);
+    write_text(dirs[s] / "config.toml", experiments[s].to_toml());
+  }
+  at::set_num_threads(static_cast<int>(first.top.get_int("torch_threads")));
+  const int64_t total_steps = first.top.get_int("total_steps");
+  spdlog::info("population '{}': {} seeds x {} x {}, agent {} ({} parameters each), {} steps each{} -> {}", first.name(),
+               seeds.size(), first.env.get_int("num_envs"), first.env.get_string("id"), registration.name,
+               population->num_parameters(), total_steps, device.is_cpu() ? "" : " on " + device.str(),
+               population_member_dir(out, seeds[0]));
+
+  // 3. Train (member 0 shows the progress).
+  std::vector<std::unique_ptr<RunMonitor>> monitors;
+  std::vector<TrainMonitor*> monitor_pointers;
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    monitors.push_back(std::make_unique<RunMonitor>((dirs[s] / "metrics.csv").string(), total_steps, 0,
+                                                    options.progress, false, 0.0, s == 0));
+    monitor_pointers.push_back(monitors.back().get());
+  }
+  std::vector<TrainResult> results;
+  {
+    StopSignals signals;
+    results = population->train(env_pointers, total_steps, monitor_pointers);
+  }
+
+  // 4. Each member's model and summary.
+  std::vector<RunOutcome> outcomes;
+  for (size_t s = 0; s < seeds.size(); ++s) {
+    monitors[s]->finish();
+    population->save_member(static_cast<int64_t>(s), (dirs[s] / "model.pt").string());
+    RunOutcome outcome;
+    outcome.run_dir = dirs[s].string();
+    outcome.result = results[s];
+    outcome.result.stopped_early = g_stop_requested.load();
+    outcome.interrupted = outcome.result.stopped_early;
+    outcome.wall_time = monitors[s]->elapsed();
+    write_summary(dirs[s], experiments[s], outcome, population->num_parameters(), envs[s]->spec().reward_threshold);
+    outcomes.push_back(outcome);
+  }
+  spdlog::info("{} after {} steps per seed ({}): mean return of each seed's last 100 episodes{}",
+               outcomes[0].interrupted ? "interrupted" : "done", outcomes[0].result.global_step,
+               Progress::duration(outcomes[0].wall_time), [&] {
+                 std::string text;
+                 for (size_t s = 0; s < seeds.size(); ++s)
+                   text += " s" + std::to_string(seeds[s]) + " " + std::to_string(outcomes[s].result.final_return);
+                 return text;
+               }());
+  return outcomes;
 }
 
 }  // namespace dopa

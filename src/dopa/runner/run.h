@@ -38,4 +38,13 @@ struct RunOutcome {
 
 RunOutcome run_experiment(const RunOptions& options);
 
+// `dopa run EXPERIMENT --population SEEDS`: the experiment for several seeds at once, trained as one
+// population (AgentRegistration::population: stacked parameters, one batched computation), each
+// member's run folder the one its separate run writes (equal results on a CPU). options.out_dir
+// names the folders: "{seed}" in it is replaced by the seed ("runs/maze-s{seed}"), otherwise each
+// is OUT/s<seed>. No [warmup] and no checkpoints: an interrupted population run is run again.
+std::vector<RunOutcome> run_population(const RunOptions& options, const std::vector<int64_t>& seeds);
+// The run folder of `seed` in a population run whose --out is `out`.
+std::string population_member_dir(const std::string& out, int64_t seed);
+
 }  // namespace dopa

@@ -22,8 +22,11 @@
 #include "dopa/core/plugin.h"
 #include "dopa/core/program_path.h"
 #include "dopa/core/strings.h"
-#include "dopa/train/checkpoint.h"
+#include "dopa/core/registry.h"
 #include "dopa/runner/experiment.h"
+#include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
+#include "dopa/train/device.h"
 
 extern char** environ;
 
@@ -89,7 +92,7 @@ std::string json_string(const std::string& text) {
 }
 
 struct Running {
-  size_t trial;
+  std::vector<size_t> trials;  // one, or a population's
   pid_t pid;
   Clock::time_point start;
   bool timed_out = false;
@@ -204,6 +207,34 @@ std::vector<SweepTrial> sweep_trials(const SweepOptions& options) {
   return trials;
 }
 
+namespace {
+
+// Whether the sweep trains each point's seeds as one population (`dopa run --population`): "on",
+// "off", or "auto": when the agent has population training for this configuration and trains on a
+// GPU here (on a CPU, separate processes on separate cores are faster: docs/benchmarks.md).
+bool use_populations(const SweepOptions& options, const Experiment& base) {
+  if (options.population == "off") return false;
+  if (options.population != "on" && options.population != "auto")
+    throw Error("--population must be auto, on or off, got '" + options.population + "'");
+  const AgentRegistration& agent = AgentRegistry::global().find(base.agent.get_string("algo"));
+  if (!agent.population) {
+    if (options.population == "on") throw Error("--population on: agent " + agent.name + " has no population training");
+    return false;
+  }
+  if (options.population == "auto" && resolve_device(base.top.get_string("device"), agent).is_cpu()) return false;
+  try {  // the population trainer refuses what it cannot batch
+    const auto env = make(base.env.get_string("id"), base.env_kwargs.values());
+    agent.population(base.agent, env->spec(), {0}, c10::Device(c10::kCPU));
+  } catch (const Error& e) {
+    if (options.population == "on") throw Error(std::string("--population on: ") + e.what());
+    spdlog::info("seeds run as separate trials: {}", e.what());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 SweepResult run_sweep(const SweepOptions& options) {
   const std::vector<SweepTrial> all = sweep_trials(options);
   const Experiment base = load_experiment(options.experiment_path, options.overrides, options.quick);
@@ -221,12 +252,21 @@ SweepResult run_sweep(const SweepOptions& options) {
   spdlog::info("sweep '{}': {} trials ({} in shard {}/{}), {} at a time -> {}", base.name(), all.size(),
                result.trials.size(), options.shard_index, options.shard_count, jobs, result.out_dir);
 
-  std::deque<size_t> queue;
+  const bool populations = use_populations(options, base);
+  // Jobs: one trial each, or with populations the unfinished seeds of a point together (trials that
+  // left a checkpoint resume alone).
+  std::deque<std::vector<size_t>> queue;
+  std::map<std::string, size_t> point_job;  // point -> its population's place in the queue
   for (size_t i = 0; i < result.trials.size(); ++i) {
-    if (finished(fs::path(result.out_dir) / result.trials[i].name)) {
+    const fs::path dir = fs::path(result.out_dir) / result.trials[i].name;
+    if (finished(dir)) {
       result.status[i] = TrialStatus::AlreadyFinished;
+    } else if (populations && checkpoint_step(dir.string()) < 0) {
+      const auto [place, added] = point_job.emplace(result.trials[i].point, queue.size());
+      if (added) queue.emplace_back();
+      queue[place->second].push_back(i);
     } else {
-      queue.push_back(i);
+      queue.push_back({i});
     }
   }
   std::vector<int> attempts(result.trials.size(), 0);
@@ -240,14 +280,31 @@ SweepResult run_sweep(const SweepOptions& options) {
 
   std::vector<Running> running;
   Clock::time_point stop_time{};
-  auto launch = [&](size_t i) {
-    const SweepTrial& trial = result.trials[i];
+  // A job's name in messages and its log: the trial's, or the point's population.
+  auto job_name = [&](const std::vector<size_t>& job) {
+    if (job.size() == 1) return result.trials[job[0]].name;
+    return folder_safe(result.trials[job[0]].point) + "-population";
+  };
+  auto launch = [&](const std::vector<size_t>& job) {
+    const SweepTrial& trial = result.trials[job[0]];
     const fs::path dir = fs::path(result.out_dir) / trial.name;
-    const std::string log = dir.string() + ".log";
+    const std::string log = (fs::path(result.out_dir) / job_name(job)).string() + ".log";
     std::vector<std::string> args = {dopa};
     for (const std::string& plugin : loaded_plugins()) args.insert(args.end(), {"--plugin", plugin});  // --plugin's
     args.push_back("run");
-    if (checkpoint_step(dir.string()) >= 0) {
+    if (job.size() > 1) {
+      // `dopa run --population`: the point's overrides (less the seed), its seeds, one folder each.
+      std::string seeds;
+      for (size_t i : job) {
+        fs::remove_all(fs::path(result.out_dir) / result.trials[i].name);
+        seeds += (seeds.empty() ? "" : ",") + std::to_string(result.trials[i].seed);
+      }
+      args.push_back(options.experiment_path);
+      for (size_t k = 0; k + 1 < trial.overrides.size(); ++k) args.insert(args.end(), {"--set", trial.overrides[k]});
+      if (options.quick) args.push_back("--quick");
+      args.insert(args.end(), {"--population", seeds, "--out",
+                               (fs::path(result.out_dir) / (folder_safe(trial.point) + "-s{seed}")).string()});
+    } else if (checkpoint_step(dir.string()) >= 0) {
       args.insert(args.end(), {"--resume", dir.string()});  // its checkpoint, its config
     } else {
       fs::remove_all(dir);
@@ -257,9 +314,10 @@ SweepResult run_sweep(const SweepOptions& options) {
       args.insert(args.end(), {"--out", dir.string()});
     }
     args.push_back("--no-progress");
-    ++attempts[i];
-    running.push_back({i, spawn(args, log), Clock::now()});
-    spdlog::info("trial {} started{}", trial.name, attempts[i] > 1 ? " (attempt " + std::to_string(attempts[i]) + ")" : "");
+    for (size_t i : job) ++attempts[i];
+    running.push_back({job, spawn(args, log), Clock::now()});
+    spdlog::info("{} {} started{}", job.size() > 1 ? "population" : "trial", job_name(job),
+                 attempts[job[0]] > 1 ? " (attempt " + std::to_string(attempts[job[0]]) + ")" : "");
   };
 
   while (!running.empty() || (!queue.empty() && stop_signal == 0)) {
@@ -299,28 +357,30 @@ SweepResult run_sweep(const SweepOptions& options) {
       }
       const Running r = running[k];
       running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
-      const SweepTrial& trial = result.trials[r.trial];
+      const std::string name = job_name(r.trials);
       const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
       if (ok && !r.timed_out) {
-        result.status[r.trial] = TrialStatus::Finished;
-        spdlog::info("trial {} finished", trial.name);
+        for (size_t i : r.trials) result.status[i] = TrialStatus::Finished;
+        spdlog::info("{} {} finished", r.trials.size() > 1 ? "population" : "trial", name);
         continue;
       }
       if (stop_time != Clock::time_point{} && !r.timed_out) {
-        result.status[r.trial] = TrialStatus::Interrupted;
+        for (size_t i : r.trials) result.status[i] = TrialStatus::Interrupted;
         continue;
       }
       std::string reason = r.timed_out ? "ran past the timeout of " + shortest_text(options.timeout_s) + " s"
                            : WIFSIGNALED(wstatus) ? std::string("killed by signal ") + strsignal(WTERMSIG(wstatus))
                                                   : "exit status " + std::to_string(WEXITSTATUS(wstatus));
-      reason += " (log: " + (fs::path(result.out_dir) / trial.name).string() + ".log)";
-      if (attempts[r.trial] <= options.retries) {
-        spdlog::warn("trial {} failed: {}; retrying", trial.name, reason);
-        queue.push_back(r.trial);
+      reason += " (log: " + (fs::path(result.out_dir) / name).string() + ".log)";
+      if (attempts[r.trials[0]] <= options.retries) {
+        spdlog::warn("{} failed: {}; retrying", name, reason);
+        queue.push_back(r.trials);
       } else {
-        result.status[r.trial] = TrialStatus::Failed;
-        result.reasons[r.trial] = reason;
-        spdlog::error("trial {} failed: {}", trial.name, reason);
+        for (size_t i : r.trials) {
+          result.status[i] = TrialStatus::Failed;
+          result.reasons[i] = reason;
+        }
+        spdlog::error("{} failed: {}", name, reason);
       }
     }
   }

@@ -10,6 +10,11 @@
 // OUT/<point>-s<seed>.log, at most `jobs` at a time (each trial runs on one thread: the experiment
 // file's torch_threads and env.num_threads stay as written, 1 by default).
 //
+// Populations (--population auto|on|off): with "on", or "auto" when the agent trains on a GPU and
+// can batch the configuration, each point's unfinished seeds of the shard run as one process,
+// `dopa run --population SEEDS --out OUT/<point>-s{seed}` (runner/run.h), its log in
+// OUT/<point>-population.log; the trials' folders are those separate trials would write.
+//
 // Fault isolation: a trial that exits with an error, dies of a signal or runs past --timeout is
 // marked failed (its log kept) and retried up to --retry times; the others go on. Re-running the
 // same sweep skips trials whose run folder says they finished, continues trials that left a
@@ -38,6 +43,7 @@ struct SweepOptions {
   int retries = 0;
   double timeout_s = 0;   // 0: no limit
   std::string dopa_binary;  // empty: this program
+  std::string population = "auto";  // each point's seeds as one population: auto (on a GPU), on, off
 };
 
 struct SweepTrial {

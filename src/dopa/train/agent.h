@@ -75,6 +75,19 @@ class Agent {
   virtual int64_t num_parameters() const { return -1; }
 };
 
+// Trains several seeds of one configuration as one batched computation (a population), each
+// member's result that of its separate run with its seed (AgentRegistration::population).
+class PopulationTrainer {
+ public:
+  virtual ~PopulationTrainer() = default;
+  // Member s trains on *envs[s] (made as its separate run makes its envs) for total_steps env
+  // steps, reporting to *monitors[s].
+  virtual std::vector<TrainResult> train(const std::vector<VectorEnv*>& envs, int64_t total_steps,
+                                         const std::vector<TrainMonitor*>& monitors) = 0;
+  virtual void save_member(int64_t s, const std::string& path) const = 0;  // what Agent::save writes
+  virtual int64_t num_parameters() const = 0;                               // one member's
+};
+
 struct AgentRegistration {
   std::string name;         // "a2c"
   std::string description;  // one line
@@ -85,6 +98,11 @@ struct AgentRegistration {
   // Builds the agent; its parameters are initialised from `seed`. Throws dopa::Error when the
   // agent cannot handle the env (e.g. a Box action space).
   std::function<std::unique_ptr<Agent>(const Config& config, const EnvSpec& env, uint64_t seed)> factory;
+  // Optional: a population of these seeds on `device`; throws dopa::Error for a configuration it
+  // cannot batch (naming what).
+  std::function<std::unique_ptr<PopulationTrainer>(const Config& config, const EnvSpec& env,
+                                                   const std::vector<uint64_t>& seeds, c10::Device device)>
+      population;
 };
 
 class AgentRegistry {
