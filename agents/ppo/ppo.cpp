@@ -132,6 +132,11 @@ class Ppo : public Agent {
     if (!net->recurrent() && N * T < cfg_.num_minibatches)
       throw Error("ppo: num_envs x num_steps (" + std::to_string(N * T) + ") is smaller than num_minibatches");
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    // The network on the device (a GPU: the envs step on the CPU, their pinned buffers copied over
+    // asynchronously, observe()); before the optimiser takes the parameters.
+    device_ = options.device;
+    policy_->to(device_);
+    const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
     torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
     const int64_t steps_per_update = N * T;
     const int64_t num_updates = std::max<int64_t>(1, options.total_steps / steps_per_update);
@@ -139,11 +144,11 @@ class Ppo : public Agent {
     // The loop's carried state: the next observation, the core's state, the dopamine inputs.
     torch::Tensor obs;
     nn::CoreState state = net->initial_state(N);
-    torch::Tensor episode_start = torch::ones({N});
-    torch::Tensor previous_reward = torch::zeros({N}), previous_value = torch::zeros({N});
+    torch::Tensor episode_start = torch::ones({N}, on_device);
+    torch::Tensor previous_reward = torch::zeros({N}, on_device), previous_value = torch::zeros({N}, on_device);
 
     // For look-ahead values, whose plastic updates are discarded: no dopamine.
-    const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}); };
+    const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}, h.options()); };
 
     TrainResult result;
     EpisodeLog log;
@@ -176,6 +181,7 @@ class Ppo : public Agent {
     if (options.resume) {
       CheckpointReader in(options.run_dir);
       in.module("policy", *policy_);
+      policy_->to(device_);  // loading may move the parameters to the checkpoint's device
       in.optimizer("optimizer", optimizer);
       in.random_generator();
       log.load(in.text("episode_log"));
@@ -183,14 +189,16 @@ class Ppo : public Agent {
       result.global_step = result.start_step = in.progress_int("global_step");
       if (in.envs(envs)) {
         fresh_envs = false;
-        obs = in.tensor("obs");
+        obs = in.tensor("obs").to(device_);
+        const auto here = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
         state.tensors = in.tensors("core_state");
-        state.modulator = in.tensors("core_modulator").at(0);
+        for (torch::Tensor& t : state.tensors) t = here(t);
+        state.modulator = here(in.tensors("core_modulator").at(0));
         const std::vector<torch::Tensor> carried = in.tensors("carried");
-        episode_start = carried.at(0);
-        previous_reward = carried.at(1);
-        previous_value = carried.at(2);
-        policy_->reward_normalizer->set_running_returns(carried.at(3));
+        episode_start = here(carried.at(0));
+        previous_reward = here(carried.at(1));
+        previous_value = here(carried.at(2));
+        policy_->reward_normalizer->set_running_returns(here(carried.at(3)));
       }
     }
     if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's)
@@ -218,7 +226,7 @@ class Ppo : public Agent {
         for (int64_t t = 0; t < T; ++t) {
           // A dopamine-modulated core reads delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}), 0 when
           // an episode starts; the update replays the same signal.
-          torch::Tensor delta = torch::zeros({N});
+          torch::Tensor delta = torch::zeros({N}, on_device);
           const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
             delta = (1 - episode_start) * (previous_reward + cfg_.gamma * net->value_of_hidden(h) - previous_value);
             return delta;
@@ -232,17 +240,20 @@ class Ppo : public Agent {
           deltas_t.push_back(delta);
 
           envs.step(env_action(action));
-          const torch::Tensor terminated = envs.terminations().clone();
-          const torch::Tensor done = terminated.logical_or(envs.truncations());
-          torch::Tensor reward = cfg_.normalize_reward ? policy_->reward_normalizer(envs.rewards(), terminated)
-                                                       : envs.rewards().to(torch::kFloat32);
+          const torch::Tensor terminated = envs.terminations().to(device_, false, /*copy=*/true);
+          const torch::Tensor truncated = envs.truncations().to(device_);
+          const torch::Tensor done = terminated.logical_or(truncated);
+          torch::Tensor reward = cfg_.normalize_reward
+                                     ? policy_->reward_normalizer(envs.rewards().to(device_), terminated)
+                                     : envs.rewards().to(on_device.dtype(torch::kFloat32));
           previous_reward = reward.clone();
           previous_value = out.value;
           // A time limit is not an MDP end: add gamma V(final observation) (the state before the reset).
-          const torch::Tensor cut = envs.truncations().logical_and(terminated.logical_not());
+          const torch::Tensor cut = truncated.logical_and(terminated.logical_not());
           if (cfg_.bootstrap_truncated && cut.any().item<bool>()) {
             const torch::Tensor rows = cut.nonzero().squeeze(1);
-            const torch::Tensor final_obs = observe(envs.final_observations().index_select(0, rows), false);
+            const torch::Tensor final_obs =
+                observe(envs.final_observations().index_select(0, rows.to(torch::kCPU)), false);
             nn::CoreState rows_state = nn::select_rows(state, rows);
             reward.index_add_(0, rows, cfg_.gamma * net->forward(final_obs, rows_state, no_dopamine).value);
           }
@@ -252,7 +263,7 @@ class Ppo : public Agent {
           episode_start = 1 - keep;
 
           if (done.any().item<bool>()) {
-            log.add_ended(envs, done);
+            log.add_ended(envs, done.to(torch::kCPU));
             if (net->recurrent()) state = nn::mask_state(state, keep);  // a new episode starts from zeros
           }
           obs = observe(envs.observations(), true);
@@ -272,8 +283,8 @@ class Ppo : public Agent {
         torch::NoGradGuard no_grad;
         nn::CoreState lookahead = nn::clone_state(state);
         const torch::Tensor next_value = net->forward(obs, lookahead, no_dopamine).value;
-        advantages = torch::zeros({T, N});
-        torch::Tensor gae = torch::zeros({N});
+        advantages = torch::zeros({T, N}, on_device);
+        torch::Tensor gae = torch::zeros({N}, on_device);
         for (int64_t t = T - 1; t >= 0; --t) {
           const torch::Tensor following = t == T - 1 ? next_value : roll.values[t + 1];
           const torch::Tensor delta = roll.rewards[t] + cfg_.gamma * following * roll.continues[t] - roll.values[t];
@@ -290,7 +301,7 @@ class Ppo : public Agent {
       const int64_t units = net->recurrent() ? N : N * T;  // what a minibatch samples: envs or steps
       const int64_t minibatch_size = units / cfg_.num_minibatches;
       for (int64_t epoch = 0; epoch < cfg_.update_epochs; ++epoch) {
-        const torch::Tensor order = torch::randperm(units, torch::kLong);
+        const torch::Tensor order = torch::randperm(units, torch::kLong).to(device_);  // the CPU generator's
         for (int64_t begin = 0; begin + minibatch_size <= units; begin += minibatch_size) {
           const torch::Tensor index = order.slice(0, begin, begin + minibatch_size);
           const Minibatch mb = evaluate(roll, index);
@@ -362,6 +373,8 @@ class Ppo : public Agent {
     result.episodes = log.episodes();
     result.final_return = log.recent_mean();
     result.best_return = log.best_return();
+    policy_->to(torch::kCPU);  // model files and play() are on the CPU
+    device_ = torch::kCPU;
     return result;
   }
 
@@ -423,15 +436,18 @@ class Ppo : public Agent {
 
   // Observations as the network sees them: float32, normalised when configured.
   torch::Tensor observe(const torch::Tensor& raw, bool update) {
-    const torch::Tensor flat = raw.reshape({raw.size(0), -1});
+    // To the network's device: from a pinned buffer the copy is asynchronous, and it is done before
+    // the env writes the buffer again (env_action() waits for the action, which waits for the copy).
+    const torch::Tensor flat = raw.reshape({raw.size(0), -1}).to(device_, /*non_blocking=*/true);
     if (cfg_.normalize_obs) return policy_->obs_normalizer(flat, update);
     return flat.to(torch::kFloat32).clone();  // the VectorEnv overwrites its buffer on the next step
   }
 
   // A Gaussian sample clipped to the Box (the env's bounds); a Discrete action as it is.
   torch::Tensor env_action(const torch::Tensor& action) const {
-    if (!action_low_.defined()) return action;
-    return torch::max(torch::min(action, action_high_), action_low_).contiguous();
+    const torch::Tensor on_cpu = action.to(torch::kCPU);  // the envs step on the CPU
+    if (!action_low_.defined()) return on_cpu;
+    return torch::max(torch::min(on_cpu, action_high_), action_low_).contiguous();
   }
 
   // The rows `index` of a rollout tensor (T, N, ...), flattened to (rows, ...): (t, env) steps
@@ -468,6 +484,7 @@ class Ppo : public Agent {
   }
 
   PpoConfig cfg_;
+  torch::Device device_ = torch::kCPU;  // where the network is while it trains
   Policy policy_;
   torch::Tensor action_low_, action_high_;  // Box: (dims,) float32
 };
@@ -507,6 +524,7 @@ AgentRegistration ppo_registration() {
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
+  r.any_device = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     return std::make_unique<Ppo>(config, env, seed);
   };

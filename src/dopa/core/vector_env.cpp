@@ -1,5 +1,6 @@
 #include "dopa/core/vector_env.h"
 
+#include <ATen/Context.h>
 #include <ATen/Functions.h>
 
 #include <cstring>
@@ -89,15 +90,16 @@ void VectorEnv::allocate() {
   const int64_t n = num_envs();
   std::vector<int64_t> obs_shape{n};
   obs_shape.insert(obs_shape.end(), single_observation_space().shape().begin(), single_observation_space().shape().end());
-  const auto obs_options = at::TensorOptions().dtype(scalar_type(obs_dtype_));
-  observations_ = at::zeros(obs_shape, obs_options);
-  final_observations_ = at::zeros(obs_shape, obs_options);
-  rewards_ = at::zeros({n}, at::kDouble);
-  terminations_ = at::zeros({n}, at::kBool);
-  truncations_ = at::zeros({n}, at::kBool);
+  // Pinned (page-locked) buffers let a GPU policy copy them asynchronously; only with CUDA.
+  const auto buffer = at::TensorOptions().pinned_memory(options_.pinned && at::hasCUDA());
+  observations_ = at::zeros(obs_shape, buffer.dtype(scalar_type(obs_dtype_)));
+  final_observations_ = at::zeros(obs_shape, buffer.dtype(scalar_type(obs_dtype_)));
+  rewards_ = at::zeros({n}, buffer.dtype(at::kDouble));
+  terminations_ = at::zeros({n}, buffer.dtype(at::kBool));
+  truncations_ = at::zeros({n}, buffer.dtype(at::kBool));
   episode_returns_ = at::zeros({n}, at::kDouble);
   episode_lengths_ = at::zeros({n}, at::kLong);
-  final_mask_ = at::zeros({n}, at::kBool);
+  final_mask_ = at::zeros({n}, buffer.dtype(at::kBool));
   info_values_ = at::zeros({n, std::max<int64_t>(1, spec().info_size)}, at::kDouble);
   info_present_ = at::zeros({n, std::max<int64_t>(1, num_info_keys_)}, at::kBool);
   ptr_.observations = static_cast<unsigned char*>(observations_.data_ptr());

@@ -41,6 +41,9 @@ AutoresetMode parse_autoreset_mode(const std::string& name);    // throws dopa::
 struct VectorEnvOptions {
   int num_threads = 1;  // 0: one per hardware thread
   AutoresetMode autoreset = AutoresetMode::NextStep;
+  // Batch buffers in page-locked (pinned) host memory, so that copies to a GPU can be asynchronous
+  // (tensor.to(device, non_blocking = true)); ignored when LibTorch has no CUDA.
+  bool pinned = false;
 };
 
 class VectorEnv {

@@ -72,7 +72,7 @@ torch::Tensor ActorCriticImpl::value_of_hidden(const torch::Tensor& h) { return 
 torch::Tensor ActorCriticImpl::sample(const PolicyOutput& out) {
   torch::NoGradGuard no_grad;
   if (continuous_) return out.logits + log_std_.exp() * torch::randn_like(out.logits);
-  return sample_categorical(torch::softmax(out.logits, 1));
+  return sample_categorical(torch::softmax(out.logits, 1)).to(out.logits.device());  // drawn on the CPU
 }
 
 torch::Tensor ActorCriticImpl::mode(const PolicyOutput& out) {

@@ -162,9 +162,11 @@ struct Phase {
 Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume, int64_t stop_step,
                   const RunOptions& options) {
   const AgentRegistration& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  const c10::Device device = resolve_device(experiment.top.get_string("device"), registration);
   VectorEnvOptions env_options;
   env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
   env_options.autoreset = registration.autoreset;
+  env_options.pinned = !device.is_cpu();  // asynchronous copies to the GPU
   Kwargs env_kwargs = experiment.env_kwargs.values();
   VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), env_kwargs, env_options);
   const uint64_t seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
@@ -181,7 +183,7 @@ Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume
   train_options.total_steps = total_steps;
   train_options.run_dir = dir.string();
   train_options.resume = resume;
-  train_options.device = resolve_device(experiment.top.get_string("device"), registration);
+  train_options.device = device;
   if (!train_options.device.is_cpu()) spdlog::info("training on {}", train_options.device.str());
   const double clock_start = resume ? drop_metrics_after_checkpoint(dir) : 0.0;
   RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume, clock_start);
@@ -299,6 +301,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
   VectorEnvOptions env_options;
   env_options.num_threads = static_cast<int>(first.env.get_int("num_threads"));
   env_options.autoreset = registration.autoreset;
+  env_options.pinned = !device.is_cpu();
   std::vector<std::unique_ptr<VectorEnv>> envs;
   std::vector<VectorEnv*> env_pointers;
   for (size_t s = 0; s < seeds.size(); ++s) {
