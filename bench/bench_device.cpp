@@ -7,6 +7,8 @@
 //                              (items_per_second)
 //   BM_MazeA2C/<core>          one meta_a2c run on the maze (30 episodes of 200 steps, size 13; envs on
 //                              the CPU, the network on the device): iterations/s
+//   BM_PpoHalfCheetah          ppo on HalfCheetah-v5, 8 envs x 256 steps per update, the physics on the
+//                              CPU into pinned buffers, the network on the device: env steps/s
 //   BM_MazePopulation/<core>/S a population of S seeds (rnn139: 1, 10, 100; modplast: 1, 10) on one
 //                              TensorEnv of S x 30 rows on the device: iterations/s of the whole
 //                              population (each member does one iteration) and member_iterations/s
@@ -86,8 +88,27 @@ void BM_MazePopulation(benchmark::State& state, const std::string& core, int64_t
   state.SetLabel(device.str());
 }
 
+// PPO on a MuJoCo task: the physics on the CPU (pinned buffers), the network on the device.
+void BM_PpoHalfCheetah(benchmark::State& state) {
+  const torch::Device device = bench_device();
+  const auto& registration = dopa::AgentRegistry::global().find("ppo");
+  dopa::VectorEnv envs("HalfCheetah-v5", 8, {},
+                       {.num_threads = 1, .autoreset = registration.autoreset, .pinned = !device.is_cpu()});
+  const dopa::Config config =
+      dopa::resolve_config(registration.config, {{"num_steps", 256}, {"checkpoint_every", 0}}, "ppo");
+  auto agent = registration.factory(config, envs.spec(), 0);
+  SilentMonitor monitor;
+  dopa::TrainOptions options;
+  options.total_steps = 8 * 256;  // one update (rollout and 10 epochs of minibatches)
+  options.device = device;
+  for (auto _ : state) agent->train(envs, options, monitor);
+  state.SetItemsProcessed(state.iterations() * options.total_steps);
+  state.SetLabel(device.str());
+}
+
 }  // namespace
 
+BENCHMARK(BM_PpoHalfCheetah)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_TensorEnvSteps)->Arg(30)->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_MazeA2C, modplast, std::string("modplast"), 100)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_CAPTURE(BM_MazeA2C, rnn139, std::string("rnn"), 139)->Unit(benchmark::kMillisecond)->MinTime(2.0);
