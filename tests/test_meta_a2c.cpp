@@ -10,18 +10,14 @@
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
+#include "tests/recording_monitor.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-class RecordingMonitor : public dopa::TrainMonitor {
- public:
-  void log(int64_t, const dopa::Metrics& metrics) override { rows.push_back(metrics); }
-  void progress(int64_t, double) override {}
-  bool should_stop() const override { return false; }
-  std::vector<dopa::Metrics> rows;
-};
+using dopa::testing::metric;
+using dopa::testing::RecordingMonitor;
 
 std::unique_ptr<dopa::Agent> make_agent(const dopa::Kwargs& kwargs, const dopa::EnvSpec& spec) {
   const auto& registration = dopa::AgentRegistry::global().find("meta_a2c");
@@ -154,13 +150,6 @@ INSTANTIATE_TEST_SUITE_P(Experiments, ExperimentFile, ::testing::ValuesIn(experi
 }  // namespace
 
 namespace {
-
-double metric(const dopa::Metrics& row, const std::string& name) {
-  for (const auto& [key, value] : row)
-    if (key == name) return value;
-  ADD_FAILURE() << "no metric " << name;
-  return 0.0;
-}
 
 TEST(MetaA2C, NeuromodulatorsSetTheStepSizeAndTheEntropyWeight) {
   // Acetylcholine by the surprise rule: the step size rises from 1e-3 with the mean |advantage|

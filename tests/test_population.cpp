@@ -11,25 +11,14 @@
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
+#include "tests/recording_monitor.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-class RecordingMonitor : public dopa::TrainMonitor {
- public:
-  void log(int64_t, const dopa::Metrics& metrics) override { rows.push_back(metrics); }
-  void progress(int64_t, double) override {}
-  bool should_stop() const override { return false; }
-  std::vector<dopa::Metrics> rows;
-};
-
-double metric(const dopa::Metrics& row, const std::string& name) {
-  for (const auto& [key, value] : row)
-    if (key == name) return value;
-  ADD_FAILURE() << "no metric " << name;
-  return 0.0;
-}
+using dopa::testing::metric;
+using dopa::testing::RecordingMonitor;
 
 std::unique_ptr<dopa::VectorEnv> maze_envs() {
   return std::make_unique<dopa::VectorEnv>("Maze-v0", 6, dopa::Kwargs{{"size", 7}, {"episode_length", 25}},
