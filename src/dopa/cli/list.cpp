@@ -5,6 +5,7 @@
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
+#include "dopa/core/tensor_env.h"
 #include "dopa/train/agent.h"
 
 namespace dopa::cli {
@@ -37,6 +38,7 @@ void list_envs(bool with_kwargs) {
     std::printf("%-26s obs %s\n%-26s act %s, time limit %s", id.c_str(), env->observation_space().to_string().c_str(),
                 "", env->action_space().to_string().c_str(), limit.c_str());
     if (entry.reward_threshold) std::printf(", threshold %g", *entry.reward_threshold);
+    if (has_tensor_env(id)) std::printf(", tensor env");  // core/tensor_env.h
     std::printf("\n%-26s %s\n", "", entry.description.c_str());
     if (with_kwargs) print_keys(registry.schema(id));
   }
@@ -45,7 +47,12 @@ void list_envs(bool with_kwargs) {
 void list_agents() {
   for (const auto& name : AgentRegistry::global().names()) {
     const AgentRegistration& entry = AgentRegistry::global().find(name);
+    std::string can;  // what the agent can do besides training on the CPU
+    if (entry.resumable) can += ", resumes (--resume)";
+    if (entry.any_device) can += ", trains on a GPU (device)";
+    if (entry.population) can += ", populations (--population)";
     std::printf("%-10s %s\n", name.c_str(), entry.description.c_str());
+    if (!can.empty()) std::printf("%-10s %s\n", "", can.substr(2).c_str());
     print_keys(entry.config);
   }
 }
