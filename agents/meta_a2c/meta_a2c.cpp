@@ -87,11 +87,11 @@ class MetaA2C : public Agent {
     // The model's device (train() moves it there); the envs and the action sampler are on the CPU.
     const torch::TensorOptions on_device = torch::TensorOptions().device(model_->policy->weight.device());
     torch::Tensor previous_value = torch::zeros({B}, on_device), previous_reward = torch::zeros({B}, on_device);
-    torch::Tensor delta;
+    torch::Tensor delta, value;  // value: V(s_t), the next step's previous_value
     int64_t t = 0;
     const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-      const torch::Tensor v = model_->value->forward(h).squeeze(1);
-      delta = t == 0 ? torch::zeros({B}, on_device) : previous_reward + gamma * v - previous_value;
+      value = model_->value->forward(h).squeeze(1);
+      delta = t == 0 ? torch::zeros({B}, on_device) : previous_reward + gamma * value - previous_value;
       return delta;
     };
     for (;; ++t) {
@@ -99,7 +99,7 @@ class MetaA2C : public Agent {
       const torch::Tensor input = envs.observations().reshape({B, -1}).to(on_device.dtype(torch::kFloat32), false, true);
       const torch::Tensor h = core.step(input, state, dopamine);
       const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
-      if (core.uses_dopamine()) previous_value = model_->value->forward(h).squeeze(1);  // only for the TD error
+      if (core.uses_dopamine()) previous_value = value;  // computed when the core asked for delta
       envs.step(action);
       previous_reward = envs.rewards().to(on_device.dtype(torch::kFloat32));
       if (record != nullptr) {

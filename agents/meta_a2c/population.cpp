@@ -281,17 +281,18 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       // The TD error of each member's critic, delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) (0 at
       // t = 0), for cores modulated by dopamine (as meta_a2c's rollout).
       torch::Tensor previous_value = torch::zeros({S, B}, on_device), previous_reward = torch::zeros({S, B}, on_device);
-      torch::Tensor delta;
+      torch::Tensor delta, value;  // value: V(s_t), the next step's previous_value
       bool first = true;
       const DopamineFn dopamine = [&](const torch::Tensor& h) {
-        delta = first ? torch::zeros({S, B}, on_device) : previous_reward + gamma * linear("value", h).squeeze(2) - previous_value;
+        value = linear("value", h).squeeze(2);
+        delta = first ? torch::zeros({S, B}, on_device) : previous_reward + gamma * value - previous_value;
         return delta;
       };
       for (;; first = false) {
         const torch::Tensor input = envs.observations();  // (S, B, inputs)
         const torch::Tensor h = core_step(input, state, dopamine);
         const torch::Tensor action = envs.sample(torch::softmax(linear("policy", h), 2));
-        if (uses_dopamine()) previous_value = linear("value", h).squeeze(2);
+        if (uses_dopamine()) previous_value = value;  // the core asked for delta, so value is this step's
         const torch::Tensor reward = envs.step(action);
         previous_reward = reward;
         if (uses_dopamine()) deltas.push_back(delta);

@@ -126,6 +126,16 @@ void write_text(const fs::path& path, const std::string& text) {
 }
 
 
+// How a run's VectorEnv steps: the experiment's threads, the agent's autoreset mode, pinned buffers
+// when the network is on a GPU (asynchronous copies).
+VectorEnvOptions env_options(const Experiment& experiment, const AgentRegistration& agent, c10::Device device) {
+  VectorEnvOptions options;
+  options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
+  options.autoreset = agent.autoreset;
+  options.pinned = !device.is_cpu();
+  return options;
+}
+
 // summary.json: what the run did.
 void write_summary(const fs::path& dir, const Experiment& experiment, const RunOutcome& outcome, int64_t parameters,
                    const std::optional<double>& reward_threshold) {
@@ -163,12 +173,8 @@ Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume
                   const RunOptions& options) {
   const AgentRegistration& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
   const c10::Device device = resolve_device(experiment.top.get_string("device"), registration);
-  VectorEnvOptions env_options;
-  env_options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
-  env_options.autoreset = registration.autoreset;
-  env_options.pinned = !device.is_cpu();  // asynchronous copies to the GPU
-  Kwargs env_kwargs = experiment.env_kwargs.values();
-  VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), env_kwargs, env_options);
+  VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), experiment.env_kwargs.values(),
+                 env_options(experiment, registration, device));
   const uint64_t seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
   std::unique_ptr<Agent> agent = registration.factory(experiment.agent, envs.spec(), seed);
   const int64_t total_steps = experiment.top.get_int("total_steps");
@@ -298,15 +304,11 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
     if (fs::exists(dirs.back()) && !(fs::is_directory(dirs.back()) && fs::is_empty(dirs.back())))
       throw Error("run folder '" + dirs.back().string() + "' already exists and is not empty; choose another --out");
   }
-  VectorEnvOptions env_options;
-  env_options.num_threads = static_cast<int>(first.env.get_int("num_threads"));
-  env_options.autoreset = registration.autoreset;
-  env_options.pinned = !device.is_cpu();
   std::vector<std::unique_ptr<VectorEnv>> envs;
   std::vector<VectorEnv*> env_pointers;
   for (size_t s = 0; s < seeds.size(); ++s) {
     envs.push_back(std::make_unique<VectorEnv>(first.env.get_string("id"), first.env.get_int("num_envs"),
-                                               first.env_kwargs.values(), env_options));
+                                               first.env_kwargs.values(), env_options(first, registration, device)));
     env_pointers.push_back(envs.back().get());
   }
   const std::vector<uint64_t> member_seeds(seeds.begin(), seeds.end());
