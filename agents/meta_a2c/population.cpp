@@ -15,6 +15,7 @@
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
+#include "dopa/nn/plastic_rnn.h"
 
 namespace dopa::agents {
 
@@ -187,29 +188,14 @@ torch::Tensor MetaA2CPopulation::core_step(const torch::Tensor& x, CoreState& st
     state.h = torch::tanh(u + torch::bmm(state.h, parameter("core.w").transpose(1, 2)));
     return state.h;
   }
-  // PlasticRnn's step (plastic_rnn.h), every member at once: traces (S, B, N, N), W and alpha (S, N, N).
-  const torch::Tensor& h_prev = state.h;
-  const torch::Tensor& hebb = state.hebb;
-  const torch::Tensor effective = parameter("core.w").unsqueeze(1) + parameter("core.alpha").unsqueeze(1) * hebb;
-  const torch::Tensor h = torch::tanh(u + torch::matmul(effective, h_prev.unsqueeze(3)).squeeze(3));
-  const torch::Tensor outer = h.unsqueeze(3) * h_prev.unsqueeze(2);  // post_i * pre_j
-  const double c = core_.trace_clip;
-  const auto apply_rule = [&](const torch::Tensor& trace, const torch::Tensor& increment) {
-    if (core_.trace_rule == "soft")
-      return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
-    return torch::clamp(trace + increment, -c, c);
-  };
-  if (core_.type == "plastic") {
-    const torch::Tensor eta = per_member(parameter("core.eta"));
-    if (core_.trace_rule == "decay") {
-      state.hebb = (1 - eta) * hebb + eta * outer;
-    } else if (core_.trace_rule == "oja") {
-      state.hebb = hebb + eta * (outer - h.pow(2).unsqueeze(3) * hebb);
-    } else {
-      state.hebb = apply_rule(hebb, eta * outer);
-    }
-  } else {
-    // The modulator M_t (S, B, 1), or (S, B, N) with fanout.
+  // PlasticRnn's step (plastic_rnn.h), every member at once: traces (S, B, N, N), W and alpha (S, 1, N, N).
+  const torch::Tensor h_prev = state.h;
+  const torch::Tensor h = nn::plastic_hidden(u, h_prev, parameter("core.w").unsqueeze(1),
+                                             parameter("core.alpha").unsqueeze(1), state.hebb);
+  torch::Tensor eta, rate;
+  if (core_.type != "modplast") eta = per_member(parameter("core.eta"));
+  if (core_.type != "plastic") {
+    // The modulator M_t (S, B, 1), or (S, B, N) with fanout, as PlasticRnn::modulation.
     torch::Tensor m;
     if (core_.modulator != "dopamine") m = torch::tanh(linear("core.modulator", h));
     if (core_.modulator != "learned") {
@@ -217,15 +203,9 @@ torch::Tensor MetaA2CPopulation::core_step(const torch::Tensor& x, CoreState& st
       m = m.defined() ? m + d : d;
     }
     if (core_.fanout) m = linear("core.fanout", m);
-    const torch::Tensor rate = m.unsqueeze(3);  // scales the rows (postsynaptic neurons)
-    if (core_.type == "modul") {
-      const torch::Tensor eta = per_member(parameter("core.eta"));
-      state.hebb = apply_rule(hebb, rate * state.elig);
-      state.elig = (1 - eta) * state.elig + eta * outer;
-    } else {
-      state.hebb = apply_rule(hebb, rate * outer);
-    }
+    rate = m.unsqueeze(3);  // scales the rows (postsynaptic neurons)
   }
+  nn::update_traces(core_, h_prev, h, eta, rate, state.hebb, state.elig);
   state.h = h;
   return h;
 }

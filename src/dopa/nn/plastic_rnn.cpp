@@ -44,13 +44,6 @@ torch::Tensor PlasticRnn::modulation(const torch::Tensor& h, const torch::Tensor
   return m;
 }
 
-torch::Tensor PlasticRnn::apply_rule(const torch::Tensor& trace, const torch::Tensor& increment) const {
-  const double c = options_.trace_clip;
-  if (options_.trace_rule == "soft")
-    return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
-  return torch::clamp(trace + increment, -c, c);
-}
-
 torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) {
   if (dopamine_modulator() && !dopamine)
     throw Error(options_.type + " with modulator = \"" + options_.modulator + "\" needs the TD error");
@@ -63,38 +56,18 @@ torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const D
     if (retroactive()) state.tensors[2] = elig;  // a checkpointing step hands back new trace tensors
     return h;
   }
-  const torch::Tensor& h_prev = state.tensors[0];
-  const torch::Tensor& hebb = state.tensors[1];
-  const torch::Tensor effective = w + alpha * hebb;  // (B, N, N)
-  const torch::Tensor h =
-      torch::tanh(input->forward(x) + torch::bmm(effective, h_prev.unsqueeze(2)).squeeze(2));
-  const torch::Tensor outer = h.unsqueeze(2) * h_prev.unsqueeze(1);  // (B, N, N): post_i * pre_j
-
-  torch::Tensor next_hebb;
-  if (!modulated()) {
-    if (options_.trace_rule == "decay") {
-      next_hebb = (1 - eta) * hebb + eta * outer;
-    } else if (options_.trace_rule == "oja") {
-      next_hebb = hebb + eta * (outer - h.pow(2).unsqueeze(2) * hebb);
-    } else {
-      next_hebb = apply_rule(hebb, eta * outer);
-    }
-  } else {
+  const torch::Tensor h_prev = state.tensors[0];
+  const torch::Tensor h = plastic_hidden(input->forward(x), h_prev, w, alpha, state.tensors[1]);
+  torch::Tensor rate;
+  if (modulated()) {
     torch::Tensor delta;
     if (dopamine_modulator()) delta = dopamine(h).detach();  // a signal: no gradient through it
-    const torch::Tensor m = modulation(h, delta);
-    state.modulator = m;
-    const torch::Tensor rate = m.unsqueeze(2);  // (B, 1 or N, 1): scales the rows (postsynaptic neurons)
-    if (retroactive()) {
-      const torch::Tensor& elig = state.tensors[2];
-      next_hebb = apply_rule(hebb, rate * elig);
-      state.tensors[2] = (1 - eta) * elig + eta * outer;
-    } else {
-      next_hebb = apply_rule(hebb, rate * outer);
-    }
+    state.modulator = modulation(h, delta);
+    rate = state.modulator.unsqueeze(2);  // (B, 1 or N, 1)
   }
+  torch::Tensor no_elig;
+  update_traces(options_, h_prev, h, eta, rate, state.tensors[1], retroactive() ? state.tensors[2] : no_elig);
   state.tensors[0] = h;
-  state.tensors[1] = next_hebb;
   return h;
 }
 
@@ -108,6 +81,37 @@ torch::Tensor PlasticRnn::unroll(const torch::Tensor& x, const torch::Tensor& do
   // The fused kernel runs on the CPU; on other devices, LibTorch's operations and autograd.
   if (!options_.fused || !w.device().is_cpu()) return unroll_autograd(x, dopamine, modulators);
   return plastic_unroll_fused(*this, x, dopamine, modulators, tape);
+}
+
+torch::Tensor plastic_hidden(const torch::Tensor& u, const torch::Tensor& h_prev, const torch::Tensor& w,
+                             const torch::Tensor& alpha, const torch::Tensor& hebb) {
+  const torch::Tensor effective = w + alpha * hebb;  // (..., N, N)
+  return torch::tanh(u + torch::matmul(effective, h_prev.unsqueeze(-1)).squeeze(-1));
+}
+
+void update_traces(const CoreOptions& options, const torch::Tensor& h_prev, const torch::Tensor& h,
+                   const torch::Tensor& eta, const torch::Tensor& rate, torch::Tensor& hebb, torch::Tensor& elig) {
+  const torch::Tensor outer = h.unsqueeze(-1) * h_prev.unsqueeze(-2);  // (..., N, N): post_i * pre_j
+  const double c = options.trace_clip;
+  const auto bounded = [&](const torch::Tensor& trace, const torch::Tensor& increment) {
+    if (options.trace_rule == "soft")
+      return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
+    return torch::clamp(trace + increment, -c, c);
+  };
+  if (options.type == "plastic") {
+    if (options.trace_rule == "decay") {
+      hebb = (1 - eta) * hebb + eta * outer;
+    } else if (options.trace_rule == "oja") {
+      hebb = hebb + eta * (outer - h.pow(2).unsqueeze(-1) * hebb);
+    } else {
+      hebb = bounded(hebb, eta * outer);
+    }
+  } else if (options.type == "modul") {  // retroactive: H from E_{t-1}, then E
+    hebb = bounded(hebb, rate * elig);
+    elig = (1 - eta) * elig + eta * outer;
+  } else {
+    hebb = bounded(hebb, rate * outer);
+  }
 }
 
 }  // namespace dopa::nn

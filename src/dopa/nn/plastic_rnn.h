@@ -60,9 +60,22 @@ class PlasticRnn : public RecurrentCore {
  private:
   // The modulator of this step, (B, 1) or (B, N) with fanout. delta: (B,) or undefined.
   torch::Tensor modulation(const torch::Tensor& h, const torch::Tensor& delta);
-  torch::Tensor apply_rule(const torch::Tensor& trace, const torch::Tensor& increment) const;
 
   CoreOptions options_;
 };
+
+// The equations of one plastic step in LibTorch operations, over any leading dimensions: a batch
+// (B, N) with W, alpha (N, N), or a population's members x batch (S, B, N) with (S, 1, N, N). The
+// autograd paths (PlasticRnn::step, the meta_a2c population) share them; the fused kernel
+// (plastic_kernel_impl.h) restates them in C++ and is tested against them.
+//
+// h_t = tanh(u_t + (W + alpha (.) H_{t-1}) h_{t-1}), with u_t = W_in x_t + b.
+torch::Tensor plastic_hidden(const torch::Tensor& u, const torch::Tensor& h_prev, const torch::Tensor& w,
+                             const torch::Tensor& alpha, const torch::Tensor& hebb);
+// The traces after step t (H, and E for modul), as the header comment's rules. `eta`: plastic's rate
+// or modul's eta_E, shaped to broadcast against the traces (undefined for modplast); `rate`: M_t as
+// (..., 1 or N, 1), scaling the rows (undefined for plastic).
+void update_traces(const CoreOptions& options, const torch::Tensor& h_prev, const torch::Tensor& h,
+                   const torch::Tensor& eta, const torch::Tensor& rate, torch::Tensor& hebb, torch::Tensor& elig);
 
 }  // namespace dopa::nn
