@@ -10,6 +10,9 @@
 //   build/bench/dopa_bench_maze_iteration --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // BM_MazePopulation/rnn139/4 trains 4 seeds as one population (population.h): against 4 x
 // BM_MazeIteration/rnn139, the speed-up over 4 sequential runs.
+// BM_BanditIteration: the Wang et al. meta-RL update instead (32 episodes of 100 pulls of the
+// independent two-armed bandit, an LSTM of 48 or 96), with the fused LSTM episode (lstm_episode.h)
+// and with LSTMCell through autograd (fused = false): their ratio is the fused path's speed-up.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -81,8 +84,34 @@ void BM_MazePopulation(benchmark::State& state, const std::string& core, int64_t
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+void BM_BanditIteration(benchmark::State& state, int64_t hidden, bool fused) {
+  at::set_num_threads(1);
+  constexpr int64_t kEnvs = 32, kPulls = 100, kBanditIterations = 20;
+  dopa::VectorEnvOptions env_options;
+  env_options.autoreset = dopa::AutoresetMode::SameStep;
+  dopa::VectorEnv envs("Bandit-v0", kEnvs, {{"task", "independent"}, {"trials", kPulls}}, env_options);
+  const auto& registration = dopa::AgentRegistry::global().find("meta_a2c");
+  const dopa::Config config = dopa::resolve_config(
+      registration.config,
+      {{"core", "lstm"}, {"hidden", hidden}, {"fused", fused}, {"burn_in", 0}, {"checkpoint_every", 0}, {"gamma", 0.95},
+       {"gae_lambda", 0.7}, {"lr", 2e-3}},
+      "meta_a2c");
+  auto agent = registration.factory(config, envs.spec(), 0);
+  SilentMonitor monitor;
+  uint64_t seed = 0;
+  for (auto _ : state) agent->train(envs, {seed++, kBanditIterations * kEnvs * kPulls, ""}, monitor);
+  state.counters["s_per_iteration"] = benchmark::Counter(
+      kBanditIterations, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["steps_per_s"] =
+      benchmark::Counter(kBanditIterations * kEnvs * kPulls, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_BanditIteration, lstm48_fused, 48, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BanditIteration, lstm48_autograd, 48, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BanditIteration, lstm96_fused, 96, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BanditIteration, lstm96_autograd, 96, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazePopulation, rnn139, std::string("rnn"), 139)->Arg(1)->Arg(4)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazeIteration, modplast, std::string("modplast"), 100)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MazeIteration, modul, std::string("modul"), 100)->Unit(benchmark::kMillisecond);

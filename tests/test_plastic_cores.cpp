@@ -1,10 +1,12 @@
-// The recurrent cores: parameter counts as in the paper, the fused plastic kernel against the
-// autograd implementation (outputs and gradients), and finite-difference gradient checks.
+// The recurrent cores: parameter counts as in the paper, the fused plastic kernel and the fused LSTM
+// episode against the autograd implementations (outputs and gradients), and finite-difference
+// gradient checks.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
 
 #include "dopa/core/error.h"
+#include "dopa/nn/lstm_episode.h"
 #include "dopa/nn/plastic_kernel.h"
 #include "dopa/nn/plastic_rnn.h"
 #include "dopa/nn/recurrent_core.h"
@@ -218,6 +220,98 @@ TEST(PlasticKernel, TheEpisodeNodeIsFreedWithItsOutput) {
   EXPECT_TRUE(node.expired());
 }
 
+// The fused LSTM against LSTMCell through autograd (fused = false), from the same initial weights.
+void compare_fused_lstm_with_autograd(torch::Dtype dtype, double output_tolerance, double gradient_tolerance) {
+  const int64_t T = 40, B = 3, I = 5, N = 7;
+  CoreOptions o = options("lstm", I, N);
+  o.init_gain = 3.0;  // saturates some gates, so that every branch of the backward pass matters
+  torch::manual_seed(5);
+  auto fused = dopa::nn::make_core(o);
+  o.fused = false;
+  torch::manual_seed(5);
+  auto reference = dopa::nn::make_core(o);
+  fused->to(dtype);
+  reference->to(dtype);
+  torch::manual_seed(11);
+  const torch::Tensor x = torch::randn({T, B, I}, dtype);
+  const torch::Tensor weights = torch::randn({T, B, N}, dtype);
+  const torch::Tensor x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
+  const torch::Tensor hs_fused = fused->unroll(x1, torch::Tensor());
+  const torch::Tensor hs_reference = reference->unroll(x2, torch::Tensor());
+  ASSERT_NE(hs_fused.grad_fn()->name(), hs_reference.grad_fn()->name()) << "both ran the same implementation";
+  EXPECT_LE(max_abs(hs_fused - hs_reference), output_tolerance) << "outputs";
+  loss_of(hs_fused, weights).backward();
+  loss_of(hs_reference, weights).backward();
+  const auto p1 = fused->named_parameters(), p2 = reference->named_parameters();
+  for (const auto& item : p1) {
+    const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
+    ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
+    const double scale = std::max(max_abs(g2), 1e-3);
+    EXPECT_LE(max_abs(g1 - g2) / scale, gradient_tolerance) << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
+  }
+  const double scale = std::max(max_abs(x2.grad()), 1e-3);
+  EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, gradient_tolerance) << "input gradient";
+}
+
+TEST(LstmEpisode, FusedUnrollMatchesLstmCellInDoublePrecision) {
+  compare_fused_lstm_with_autograd(torch::kDouble, 1e-12, 1e-9);
+}
+
+TEST(LstmEpisode, FusedUnrollMatchesLstmCellInFloat32) { compare_fused_lstm_with_autograd(torch::kFloat, 1e-5, 1e-4); }
+
+TEST(LstmEpisode, RolloutStepsMatchLstmCellAndTheTapeReplacesTheForwardPass) {
+  const int64_t T = 30, B = 4, I = 6, N = 9;
+  torch::manual_seed(3);
+  auto core = dopa::nn::make_core(options("lstm", I, N));
+  CoreOptions plain = options("lstm", I, N);
+  plain.fused = false;
+  torch::manual_seed(3);
+  auto reference = dopa::nn::make_core(plain);
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::randn({T, B, I});
+  std::vector<torch::Tensor> stepped, stepped_reference;
+  auto tape = std::make_shared<dopa::nn::RolloutTape>();
+  {
+    torch::NoGradGuard no_grad;
+    auto state = core->initial_state(B), state_reference = reference->initial_state(B);
+    state.tape = tape;
+    for (int64_t t = 0; t < T; ++t) {
+      stepped.push_back(core->step(x[t], state));
+      stepped_reference.push_back(reference->step(x[t], state_reference));
+    }
+  }
+  ASSERT_EQ(static_cast<int64_t>(tape->gates.size()), T) << "the fused rollout step records the gates";
+  EXPECT_LE(max_abs(torch::stack(stepped) - torch::stack(stepped_reference)), 1e-5);
+  const torch::Tensor unrolled = core->unroll(x, torch::Tensor());
+  EXPECT_LE(max_abs(torch::stack(stepped) - unrolled.detach()), 1e-6);
+  // From the tape: the rollout's own outputs, and the gradients of the unrolled episode.
+  const torch::Tensor weights = torch::randn({T, B, N});
+  core->zero_grad();
+  (unrolled * weights).sum().backward();
+  std::vector<torch::Tensor> without_tape;
+  for (const auto& p : core->parameters()) without_tape.push_back(p.grad().clone());
+  core->zero_grad();
+  const torch::Tensor from_tape = core->unroll(x, torch::Tensor(), nullptr, tape.get());
+  EXPECT_TRUE(from_tape.equal(torch::stack(stepped)));
+  (from_tape * weights).sum().backward();
+  const auto params = core->parameters();
+  for (size_t k = 0; k < params.size(); ++k)
+    EXPECT_LE(max_abs(params[k].grad() - without_tape[k]), 1e-5 * std::max(1.0, max_abs(without_tape[k]))) << k;
+}
+
+TEST(LstmEpisode, TheEpisodeNodeIsFreedWithItsOutput) {
+  torch::manual_seed(1);
+  auto core = dopa::nn::make_core(options("lstm", 3, 5));
+  std::weak_ptr<torch::autograd::Node> node;
+  {
+    const torch::Tensor hs = core->unroll(torch::randn({25, 2, 3}), torch::Tensor());
+    node = hs.grad_fn();
+    ASSERT_FALSE(node.expired());
+    hs.sum().backward();
+  }
+  EXPECT_TRUE(node.expired());
+}
+
 // Central finite differences in double precision on a few elements of every parameter.
 void check_finite_differences(dopa::nn::RecurrentCore& core, const torch::Tensor& x, const torch::Tensor& dopamine,
                               const std::string& what) {
@@ -251,10 +345,15 @@ TEST(Cores, FiniteDifferenceGradients) {
   const torch::Tensor x = torch::randn({T, B, I}, torch::kDouble);
   const torch::Tensor dopamine = torch::randn({T, B}, torch::kDouble);
   for (const std::string type : {"rnn", "lstm", "gru"}) {
-    torch::manual_seed(1);
-    auto core = dopa::nn::make_core(options(type, I, N));
-    core->to(torch::kDouble);
-    check_finite_differences(*core, x, torch::Tensor(), type);
+    for (bool fused : {true, false}) {
+      if (!fused && type != "lstm") continue;  // only lstm has a fused path among these
+      CoreOptions o = options(type, I, N);
+      o.fused = fused;
+      torch::manual_seed(1);
+      auto core = dopa::nn::make_core(o);
+      core->to(torch::kDouble);
+      check_finite_differences(*core, x, torch::Tensor(), type + (fused ? "" : " autograd"));
+    }
   }
   for (auto o : plastic_variants(I, N)) {
     for (bool fused : {true, false}) {

@@ -20,7 +20,7 @@ ConfigSchema core_config_keys(const std::string& default_type, int64_t default_h
       {"init_scale", 0.01, "W and alpha ~ init_scale * U[0,1) (plastic and rnn cores)"},
       {"init_gain", 1.0, "lstm and gru: their weights start at init_gain x LibTorch's U(-1/sqrt(hidden), 1/sqrt(hidden))"},
       {"eta_init", 0.01, "initial plasticity rate eta (plastic) / eta_E (modul)"},
-      {"fused", true, "plastic cores: fused episode kernel with a hand-written backward (false: autograd)"},
+      {"fused", true, "plastic and lstm cores: fused episode kernel with a hand-written backward (false: autograd)"},
   };
 }
 
@@ -59,7 +59,7 @@ std::shared_ptr<RecurrentCore> make_core(const CoreOptions& o) {
   if (o.hidden < 1) throw Error("core 'hidden' must be >= 1, got " + std::to_string(o.hidden));
   if (o.inputs < 1) throw Error("a core needs at least one input");
   if (!(o.init_gain > 0)) throw Error("core 'init_gain' must be > 0");
-  if (o.type == "lstm") return std::make_shared<LstmCore>(o.inputs, o.hidden, o.init_gain);
+  if (o.type == "lstm") return std::make_shared<LstmCore>(o.inputs, o.hidden, o.init_gain, o.fused);
   if (o.type == "gru") return std::make_shared<GruCore>(o.inputs, o.hidden, o.init_gain);
   if (o.type == "rnn") return std::make_shared<ElmanCore>(o.inputs, o.hidden, o.init_scale);
   if (o.type == "mlp") return std::make_shared<MlpCore>(o.inputs, o.hidden);

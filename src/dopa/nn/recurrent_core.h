@@ -32,10 +32,11 @@
 namespace dopa::nn {
 
 // What a rollout recorded, so that unroll() can skip the forward pass it would otherwise repeat
-// (plastic cores record; the others ignore it).
+// (plastic cores and the fused LSTM record; the others ignore it).
 struct RolloutTape {
   std::vector<torch::Tensor> h, z, m;  // per step: h_t (B, N), the modulator's z_t and M_t (B)
   std::vector<torch::Tensor> hebb, elig;  // the traces before every checkpoint_every-th step (B, N, N)
+  std::vector<torch::Tensor> gates, c, tanh_c;  // lstm, per step: activated (i, f, g, o) (B, 4N), c_t, tanh(c_t)
 };
 
 struct CoreState {
@@ -59,7 +60,7 @@ struct CoreOptions {
   double init_scale = 0.01;           // W and alpha ~ init_scale * U[0, 1)
   double init_gain = 1.0;             // lstm, gru: weights ~ init_gain * U(-1/sqrt(hidden), 1/sqrt(hidden))
   double eta_init = 0.01;             // initial eta (plastic) and eta_E (modul)
-  bool fused = true;                  // plastic cores: the fused CPU kernel (false, or not on the CPU: autograd)
+  bool fused = true;                  // plastic and lstm cores: the fused CPU path (false, or not on the CPU: autograd)
 };
 
 // The config keys agents expose for a core (prefix "core" for the type, the others as named).

@@ -1,5 +1,7 @@
 #include "dopa/nn/standard_cores.h"
 
+#include "dopa/nn/lstm_episode.h"
+
 namespace dopa::nn {
 
 ElmanCore::ElmanCore(int64_t inputs, int64_t hidden, double init_scale) : hidden_(hidden) {
@@ -40,7 +42,7 @@ void scale_weights(torch::Tensor& w_ih, torch::Tensor& w_hh, double gain) {
 
 }  // namespace
 
-LstmCore::LstmCore(int64_t inputs, int64_t hidden, double gain) : hidden_(hidden) {
+LstmCore::LstmCore(int64_t inputs, int64_t hidden, double gain, bool fused) : hidden_(hidden), fused_(fused) {
   cell_ = register_module("lstm", torch::nn::LSTMCell(inputs, hidden));
   scale_weights(cell_->weight_ih, cell_->weight_hh, gain);
 }
@@ -51,9 +53,21 @@ CoreState LstmCore::initial_state(int64_t batch) const {
 }
 
 torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
+  if (use_fused() && !torch::GradMode::is_enabled()) {  // rollouts
+    auto [h, c] = lstm_step_fused({cell_->weight_ih, cell_->weight_hh, cell_->bias_ih, cell_->bias_hh}, x,
+                                  state.tensors[0], state.tensors[1], state.tape.get());
+    state.tensors = {h, c};
+    return h;
+  }
   auto [h, c] = cell_->forward(x, std::make_tuple(state.tensors[0], state.tensors[1]));
   state.tensors = {h, c};
   return h;
+}
+
+torch::Tensor LstmCore::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators,
+                               const RolloutTape* tape) {
+  if (!use_fused()) return RecurrentCore::unroll(x, dopamine, modulators);
+  return lstm_unroll_fused({cell_->weight_ih, cell_->weight_hh, cell_->bias_ih, cell_->bias_hh}, x, tape);
 }
 
 GruCore::GruCore(int64_t inputs, int64_t hidden, double gain) : hidden_(hidden) {

@@ -39,13 +39,20 @@ class LstmCore : public RecurrentCore {
   // of inputs (e.g. previous action x previous reward) big enough to learn from: on the medium bandit
   // gain 6 left random play within 200K steps where gain 1 sat there for 3M, but over whole runs it
   // trained worse (experiments/bandits/RESULTS.md), so the default stays 1.
-  LstmCore(int64_t inputs, int64_t hidden, double gain = 1.0);
+  // fused: on the CPU, rollout steps and unroll() take the fast path of lstm_episode.h (the same
+  // equations and parameters as LSTMCell, which runs otherwise).
+  LstmCore(int64_t inputs, int64_t hidden, double gain = 1.0, bool fused = true);
   int64_t hidden_size() const override { return hidden_; }
   CoreState initial_state(int64_t batch) const override;
   torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
+  torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators = nullptr,
+                       const RolloutTape* tape = nullptr) override;
 
  private:
+  bool use_fused() const { return fused_ && cell_->weight_ih.device().is_cpu(); }
+
   int64_t hidden_;
+  bool fused_;
   torch::nn::LSTMCell cell_{nullptr};
 };
 
