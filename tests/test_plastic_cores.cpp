@@ -112,6 +112,20 @@ torch::Tensor loss_of(const torch::Tensor& hs, const torch::Tensor& weights) { r
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
+// The parameter and input gradients of two copies of a core, relative to the second's largest.
+void expect_same_gradients(torch::nn::Module& fused, torch::nn::Module& reference, const torch::Tensor& x1,
+                           const torch::Tensor& x2, double tolerance) {
+  const auto p1 = fused.named_parameters(), p2 = reference.named_parameters();
+  for (const auto& item : p1) {
+    const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
+    ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
+    const double scale = std::max(max_abs(g2), 1e-3);
+    EXPECT_LE(max_abs(g1 - g2) / scale, tolerance) << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
+  }
+  const double scale = std::max(max_abs(x2.grad()), 1e-3);
+  EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, tolerance) << "input gradient";
+}
+
 // The fused episode against the autograd implementation. In double precision the two differ only by
 // rounding (required: gradients within 1e-5 relative; they agree to about 1e-12). In float32 the
 // kernel's vectorised sums round differently, which grows over 45 steps of these deliberately large
@@ -140,16 +154,7 @@ void compare_fused_with_autograd(torch::Dtype dtype, double output_tolerance, do
     }
     loss_of(hs_fused, weights).backward();
     loss_of(hs_reference, weights).backward();
-    const auto p1 = fused->named_parameters(), p2 = reference->named_parameters();
-    for (const auto& item : p1) {
-      const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
-      ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
-      const double scale = std::max(max_abs(g2), 1e-3);
-      EXPECT_LE(max_abs(g1 - g2) / scale, gradient_tolerance)
-          << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
-    }
-    const double scale = std::max(max_abs(x2.grad()), 1e-3);
-    EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, gradient_tolerance) << "input gradient";
+    expect_same_gradients(*fused, *reference, x1, x2, gradient_tolerance);
   }
 }
 
@@ -242,15 +247,7 @@ void compare_fused_lstm_with_autograd(torch::Dtype dtype, double output_toleranc
   EXPECT_LE(max_abs(hs_fused - hs_reference), output_tolerance) << "outputs";
   loss_of(hs_fused, weights).backward();
   loss_of(hs_reference, weights).backward();
-  const auto p1 = fused->named_parameters(), p2 = reference->named_parameters();
-  for (const auto& item : p1) {
-    const torch::Tensor g1 = item.value().grad(), g2 = p2[item.key()].grad();
-    ASSERT_TRUE(g1.defined() && g2.defined()) << item.key();
-    const double scale = std::max(max_abs(g2), 1e-3);
-    EXPECT_LE(max_abs(g1 - g2) / scale, gradient_tolerance) << item.key() << ": " << max_abs(g1 - g2) << " of " << scale;
-  }
-  const double scale = std::max(max_abs(x2.grad()), 1e-3);
-  EXPECT_LE(max_abs(x1.grad() - x2.grad()) / scale, gradient_tolerance) << "input gradient";
+  expect_same_gradients(*fused, *reference, x1, x2, gradient_tolerance);
 }
 
 TEST(LstmEpisode, FusedUnrollMatchesLstmCellInDoublePrecision) {
