@@ -153,7 +153,10 @@ std::pair<torch::Tensor, torch::Tensor> lstm_step_fused(const LstmWeights& weigh
   torch::Tensor gates = torch::addmm(weights.b_ih, x, weights.w_ih.t());
   gates += weights.b_hh;
   gates.addmm_(h, weights.w_hh.t());
-  torch::Tensor c_next = torch::empty_like(c), tanh_c = torch::empty_like(c), h_next = torch::empty_like(h);
+  const auto options = gates.options();
+  const int64_t B = gates.size(0), H = gates.size(1) / 4;
+  torch::Tensor c_next = torch::empty({B, H}, options), tanh_c = torch::empty({B, H}, options);
+  torch::Tensor h_next = torch::empty({B, H}, options);
   activate(gates, c.contiguous(), c_next, tanh_c, h_next);
   if (tape != nullptr) {
     tape->gates.push_back(gates);
