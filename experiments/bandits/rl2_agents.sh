@@ -6,21 +6,23 @@
 #
 #   experiments/bandits/rl2_agents.sh [CELLS] [OUT]     # CELLS: "n:k ..." (default "100:5 100:10")
 #   experiments/bandits/rl2_agents.sh "10:5 10:10 10:50 100:5 100:10 100:50 500:5 500:10 500:50"
+#   EPISODES=2500000 experiments/bandits/rl2_agents.sh "100:10"   # training episodes per cell (default 1.2M)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cells="${1:-100:5 100:10}"
 out="${2:-experiments/bandits/results/rl2_agents}"
 dopa="${DOPA:-build/dopa}"
 seed="${SEED:-0}"
+episodes="${EPISODES:-1200000}"
 mkdir -p "$out"
 for cell in $cells; do
   n="${cell%%:*}" k="${cell##*:}"
   run="$out/n${n}_k${k}-s$seed"
   if [[ ! -f "$run/summary.json" ]]; then
     rm -rf "$run"
-    # The same number of episodes per cell: steps scale with n.
+    # The same number of episodes per cell: steps scale with n (the step size anneals to 0 over them).
     /usr/bin/time -f "%U" -o "$run.cpu" "$dopa" run experiments/bandits/rl2_lstm.toml --set "seed=$seed" \
-      --set "env.kwargs.arms=$k" --set "env.kwargs.trials=$n" --set "total_steps=$((150000 * n))" \
+      --set "env.kwargs.arms=$k" --set "env.kwargs.trials=$n" --set "total_steps=$((episodes * n))" \
       --out "$run" --no-progress 2>"$run.log"
   fi
   "$dopa" eval --run "$run" --episodes 1000 --seed 2016 --policy gittins:gamma=0.99 --policy thompson \
