@@ -5,10 +5,14 @@ paper's (Duan et al. 2016, as specs/metarl-dopamine.md §2.2 lists them), as a m
     scripts/rl2_table.py experiments/bandits/results/rl2_baselines [--out table.md]
 
 Each cell: our mean total reward ± its standard error / the paper's value (difference in percent);
-a star marks a difference over 2%. A second table gives the parameter each sweep chose.
+a star marks a difference over 2%. For starred cells a note weighs the difference against the noise
+of the paper's own number: 1,000 instances (a standard error of ours x sqrt(episodes / 1000)) and
+rounding to 0.1 (a standard deviation of 0.1 / sqrt(12)). A second table gives the parameter each
+sweep chose.
 """
 import argparse
 import csv
+import math
 import pathlib
 import sys
 
@@ -35,6 +39,7 @@ def main():
     lines = ["| n | k | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
     chosen_lines = ["| n | k | gittins | ucb1 | epsilon_greedy |", "| --- | --- | --- | --- | --- |"]
     worst, over = 0.0, 0
+    notes = []
     for (n, k), paper in PAPER.items():
         path = args.results / f"n{n}_k{k}" / "summary.csv"
         if not path.exists():
@@ -49,6 +54,11 @@ def main():
             worst = max(worst, abs(diff))
             over += abs(diff) > 2.0
             star = "*" if abs(diff) > 2.0 else ""
+            if star:
+                paper_sd = math.hypot(se * math.sqrt(float(row["episodes"]) / 1000.0), 0.1 / math.sqrt(12.0))
+                notes.append(f"n = {n}, k = {k}, {column}: {ours - paper[column]:+.2f} is {abs(ours - paper[column]) / paper_sd:.1f} "
+                             f"standard deviations of the paper's number ({paper_sd:.3f}); 2% of it is "
+                             f"{0.02 * paper[column] / paper_sd:.1f}.")
             cells.append(f"{ours:.{digits}f} ± {se:.{digits}f} / {paper[column]} ({diff:+.1f}%){star}")
         lines.append(f"| {n} | {k} | " + " | ".join(cells) + " |")
         chosen = [rows[c]["baseline"][len(c):].strip("()") for c in ("gittins", "ucb1", "epsilon_greedy")]
@@ -57,6 +67,8 @@ def main():
     lines.append("")
     lines.append(f"{episodes} episodes per cell; {over} of {len(PAPER) * len(COLUMNS)} cells differ from the "
                  f"paper by more than 2%; the largest difference is {worst:.1f}%.")
+    if notes:
+        lines += [""] + ["* " + note for note in notes]
     lines += ["", "Parameters the sweeps chose:", ""] + chosen_lines
     text = "\n".join(lines) + "\n"
     if args.out:
