@@ -133,10 +133,10 @@ struct LstmEpisode : public torch::autograd::Function<LstmEpisode> {
     // The weight gradients over the whole episode at once.
     const torch::Tensor flat = grad_gates.view({T * B, 4 * H});
     const torch::Tensor grad_w_ih = torch::mm(flat.t(), x.reshape({T * B, x.size(2)}));
-    torch::Tensor grad_w_hh = torch::zeros_like(w_hh);
-    if (T > 1)
-      grad_w_hh = torch::mm(grad_gates.slice(0, 1).reshape({(T - 1) * B, 4 * H}).t(),
-                            hs.slice(0, 0, T - 1).reshape({(T - 1) * B, H}));
+    // dL/dW_hh = sum over t >= 1 of da_t h_{t-1}^T (h_{-1} = 0).
+    const torch::Tensor grad_w_hh = T > 1 ? torch::mm(grad_gates.slice(0, 1).reshape({(T - 1) * B, 4 * H}).t(),
+                                                      hs.slice(0, 0, T - 1).reshape({(T - 1) * B, H}))
+                                          : torch::zeros_like(w_hh);
     const torch::Tensor grad_b = flat.sum(0);
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(1)) grad_x = torch::mm(flat, w_ih).view(x.sizes());

@@ -52,10 +52,13 @@ CoreState LstmCore::initial_state(int64_t batch) const {
   return {{torch::zeros({batch, hidden_}, options), torch::zeros({batch, hidden_}, options)}, {}, {}};
 }
 
+LstmWeights LstmCore::weights() const {
+  return {cell_->weight_ih, cell_->weight_hh, cell_->bias_ih, cell_->bias_hh};
+}
+
 torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
   if (use_fused() && !torch::GradMode::is_enabled()) {  // rollouts
-    auto [h, c] = lstm_step_fused({cell_->weight_ih, cell_->weight_hh, cell_->bias_ih, cell_->bias_hh}, x,
-                                  state.tensors[0], state.tensors[1], state.tape.get());
+    auto [h, c] = lstm_step_fused(weights(), x, state.tensors[0], state.tensors[1], state.tape.get());
     state.tensors = {h, c};
     return h;
   }
@@ -67,7 +70,7 @@ torch::Tensor LstmCore::step(const torch::Tensor& x, CoreState& state, const Dop
 torch::Tensor LstmCore::unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators,
                                const RolloutTape* tape) {
   if (!use_fused()) return RecurrentCore::unroll(x, dopamine, modulators);
-  return lstm_unroll_fused({cell_->weight_ih, cell_->weight_hh, cell_->bias_ih, cell_->bias_hh}, x, tape);
+  return lstm_unroll_fused(weights(), x, tape);
 }
 
 GruCore::GruCore(int64_t inputs, int64_t hidden, double gain) : hidden_(hidden) {

@@ -6,6 +6,8 @@
 
 namespace dopa::nn {
 
+struct LstmWeights;  // lstm_episode.h
+
 // h_t = tanh(W_in x_t + b + W h_{t-1}): the Backpropamine "rnn" (no recurrent bias; W ~ scale*U[0,1)).
 class ElmanCore : public RecurrentCore {
  public:
@@ -50,6 +52,7 @@ class LstmCore : public RecurrentCore {
 
  private:
   bool use_fused() const { return fused_ && cell_->weight_ih.device().is_cpu(); }
+  LstmWeights weights() const;  // the cell's parameters, for the fused path
 
   int64_t hidden_;
   bool fused_;
