@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "agents/meta_a2c/lambda_returns.h"
+#include "agents/meta_a2c/returns.h"
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
@@ -43,6 +43,24 @@ TEST(MetaA2C, LambdaReturnsSpanOneStepTargetsToMonteCarloReturns) {
   // In between: R_t = r_t + gamma ((1 - lambda) V_{t+1} + lambda R_{t+1}).
   const torch::Tensor r = dopa::agents::lambda_returns(reward, values, gamma, 0.3);
   EXPECT_TRUE(torch::allclose(r[2], reward[2] + gamma * (0.7 * values[3] + 0.3 * r[3]), 1e-12, 1e-12));
+}
+
+TEST(MetaA2C, ReturnLoopsGiveTheTensorOpsNumbersExactly) {
+  // The CPU loops round each operation as LibTorch's float ops do: runs keep their numbers.
+  torch::manual_seed(4);
+  const torch::Tensor reward = torch::randn({50, 3, 7}), values = torch::randn({50, 3, 7});
+  const double gamma = 0.95, lambda = 0.7;
+  torch::Tensor monte_carlo = torch::empty_like(reward), g = torch::zeros({3, 7});
+  torch::Tensor lambda_return = torch::empty_like(reward), advantage = torch::zeros({3, 7});
+  for (int64_t t = 49; t >= 0; --t) {
+    monte_carlo[t] = g = reward[t] + gamma * g;
+    const torch::Tensor next_value = t < 49 ? values[t + 1] : torch::zeros({3, 7});
+    advantage = reward[t] + gamma * next_value - values[t] + gamma * lambda * advantage;
+    lambda_return[t] = advantage + values[t];
+  }
+  EXPECT_TRUE(torch::equal(dopa::agents::discounted_returns(reward, gamma), monte_carlo));
+  EXPECT_TRUE(torch::equal(dopa::agents::lambda_returns(reward, values, gamma, lambda), lambda_return));
+  EXPECT_THROW(dopa::agents::lambda_returns(reward, values[0], gamma, lambda), dopa::Error);
 }
 
 TEST(MetaA2C, ModulatedPlasticNetworkLearnsTheEasyBandit) {

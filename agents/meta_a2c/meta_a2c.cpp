@@ -6,7 +6,7 @@
 //      recurrent core starting each from zero state, choosing actions from the softmax policy;
 //   2. replay the episode through the core with gradients (unroll: full backpropagation through time,
 //      through the plastic traces) and compute, with G_t = r_t + gamma G_{t+1} (Monte Carlo, G_T = 0;
-//      with gae_lambda < 1 the lambda-return instead, lambda_returns.h) and advantage A_t = G_t - V_t:
+//      with gae_lambda < 1 the lambda-return instead, returns.h) and advantage A_t = G_t - V_t:
 //        L = (1/T) sum_t [ -mean_b log pi(a_t) sg(A_t) + c_ent * mean_b sum_a pi^2 + c_v * mean_b A_t^2 ]
 //      (c_ent weighs the Simpson index sum_a pi^2, the official code's "entropy" penalty; entropy =
 //      "entropy" uses -H(pi) instead);
@@ -27,7 +27,7 @@
 #include <fstream>
 #include <optional>
 
-#include "agents/meta_a2c/lambda_returns.h"
+#include "agents/meta_a2c/returns.h"
 #include "agents/meta_a2c/model.h"
 #include "agents/meta_a2c/population.h"
 #include "dopa/core/error.h"
@@ -121,7 +121,6 @@ class MetaA2C : public Agent {
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream
     model_->to(options.device);  // before the optimiser takes the parameters
-    const torch::TensorOptions on_device = torch::TensorOptions().device(options.device);
     const int64_t B = envs.num_envs();
     nn::RecurrentCore& core = *model_->core;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -211,14 +210,6 @@ class MetaA2C : public Agent {
       }
       const int64_t T = static_cast<int64_t>(rollout.inputs.size());
       const torch::Tensor reward = torch::stack(rollout.rewards);  // (T, B)
-      torch::Tensor returns = torch::zeros({T, B}, on_device);
-      {
-        torch::Tensor g = torch::zeros({B}, on_device);
-        for (int64_t t = T - 1; t >= 0; --t) {
-          g = reward[t] + gamma * g;
-          returns[t] = g;
-        }
-      }
 
       // 2. The update: the episode again, with gradients.
       const bool learn = iteration > cfg_.burn_in;
@@ -236,7 +227,7 @@ class MetaA2C : public Agent {
         // The value regresses on the Monte Carlo return (gae_lambda = 1, the papers' form) or on the
         // lambda-return; the policy's advantage is that target minus the value.
         const torch::Tensor target = cfg_.gae_lambda == 1.0
-                                         ? returns
+                                         ? discounted_returns(reward, gamma)
                                          : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
         const torch::Tensor advantage = target - values;
         if (modulators_.any()) surprise = advantage.detach().abs().mean().item<double>();
@@ -261,7 +252,8 @@ class MetaA2C : public Agent {
       const double batch_return = rollout.episode_returns.mean().item<double>();
       modulators_.step(batch_return, surprise,
                        static_cast<double>(result.global_step) / static_cast<double>(options.total_steps));
-      for (int64_t b = 0; b < B; ++b) recent.add(rollout.episode_returns[b].item<double>());
+      const float* episode_returns = rollout.episode_returns.data_ptr<float>();  // (B) on the CPU
+      for (int64_t b = 0; b < B; ++b) recent.add(episode_returns[b]);
       interval_return += batch_return * B;
       interval_episodes += B;
       monitor.progress(result.global_step, recent.mean());

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "agents/meta_a2c/lambda_returns.h"
+#include "agents/meta_a2c/returns.h"
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
@@ -288,14 +288,6 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
     }
     const int64_t T = static_cast<int64_t>(inputs.size());
     const torch::Tensor reward = torch::stack(rewards);  // (T, S, B)
-    torch::Tensor returns = torch::zeros({T, S, B}, on_device);
-    {
-      torch::Tensor g = torch::zeros({S, B}, on_device);
-      for (int64_t t = T - 1; t >= 0; --t) {
-        g = reward[t] + gamma * g;
-        returns[t] = g;
-      }
-    }
 
     // 2. The update: the episodes again, with gradients; meta_a2c's loss per member, summed.
     const bool learn = iteration > cfg_.burn_in;
@@ -316,7 +308,7 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       torch::Tensor values = per_member("value").squeeze(3);  // (T, S, B)
       if (cfg_.baseline_element0) values = values.select(2, 0).unsqueeze(2).expand({T, S, B});
       const torch::Tensor target =
-          cfg_.gae_lambda == 1.0 ? returns : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
+          cfg_.gae_lambda == 1.0 ? discounted_returns(reward, gamma) : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
       const torch::Tensor advantage = target - values;
       const torch::Tensor log_prob = log_policy.gather(3, torch::stack(actions).to(device_).unsqueeze(3)).squeeze(3);
       policy_loss = -(log_prob * advantage.detach()).mean(2).sum(0) / T;  // (S)

@@ -47,33 +47,30 @@ void activate(torch::Tensor& gates, const torch::Tensor& c_prev, torch::Tensor& 
   });
 }
 
-// The reverse of one step. In: the step's activated gates, c_{t-1} (undefined at t = 0), tanh(c_t),
-// dL/dh_t (all of it: the output's and the next step's) and dL/dc_t from the next step (dc, updated
-// in place to dL/dc_{t-1}). Out: dL/da_t into `grad_gates`.
-void reverse_step(const torch::Tensor& gates, const torch::Tensor& c_prev, const torch::Tensor& tanh_c,
-                  const torch::Tensor& dh, torch::Tensor& dc, torch::Tensor& grad_gates) {
-  const int64_t B = gates.size(0), H = gates.size(1) / 4;
-  AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "lstm_reverse_step", [&] {
-    using S = scalar_t;
-    const S* cp = c_prev.defined() ? c_prev.data_ptr<S>() : nullptr;
-    for (int64_t b = 0; b < B; ++b) {
-      const S* row = gates.data_ptr<S>() + b * 4 * H;
-      const S *i = row, *f = row + H, *g = row + 2 * H, *o = row + 3 * H;
-      const S* tc = tanh_c.data_ptr<S>() + b * H;
-      const S* dh_row = dh.data_ptr<S>() + b * H;
-      S* dc_row = dc.data_ptr<S>() + b * H;
-      S* out = grad_gates.data_ptr<S>() + b * 4 * H;
-      for (int64_t j = 0; j < H; ++j) {
-        const S dc_t = dc_row[j] + dh_row[j] * o[j] * (S(1) - tc[j] * tc[j]);
-        const S c_before = cp != nullptr ? cp[b * H + j] : S(0);
-        out[j] = dc_t * g[j] * i[j] * (S(1) - i[j]);
-        out[H + j] = dc_t * c_before * f[j] * (S(1) - f[j]);
-        out[2 * H + j] = dc_t * i[j] * (S(1) - g[j] * g[j]);
-        out[3 * H + j] = dh_row[j] * tc[j] * o[j] * (S(1) - o[j]);
-        dc_row[j] = dc_t * f[j];
-      }
+// The reverse of one step, on raw rows of the episode's tensors (one dispatch per step is what the
+// small sizes afford). In: the step's activated gates (B, 4H), c_{t-1} (null at t = 0), tanh(c_t),
+// the output's dL/dh_t and the next step's (from_next), and dL/dc_t from the next step (dc, updated
+// in place to dL/dc_{t-1}). Out: dL/da_t into grad_gates (B, 4H).
+template <typename S>
+void reverse_step(int64_t B, int64_t H, const S* gates, const S* c_prev, const S* tanh_c, const S* grad_h,
+                  const S* from_next, S* dc, S* grad_gates) {
+  for (int64_t b = 0; b < B; ++b) {
+    const S* row = gates + b * 4 * H;
+    const S *i = row, *f = row + H, *g = row + 2 * H, *o = row + 3 * H;
+    const S* tc = tanh_c + b * H;
+    S* dc_row = dc + b * H;
+    S* out = grad_gates + b * 4 * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const S dh = grad_h[b * H + j] + from_next[b * H + j];  // dL/dh_t, all of it
+      const S dc_t = dc_row[j] + dh * o[j] * (S(1) - tc[j] * tc[j]);
+      const S c_before = c_prev != nullptr ? c_prev[b * H + j] : S(0);
+      out[j] = dc_t * g[j] * i[j] * (S(1) - i[j]);
+      out[H + j] = dc_t * c_before * f[j] * (S(1) - f[j]);
+      out[2 * H + j] = dc_t * i[j] * (S(1) - g[j] * g[j]);
+      out[3 * H + j] = dh * tc[j] * o[j] * (S(1) - o[j]);
+      dc_row[j] = dc_t * f[j];
     }
-  });
+  }
 }
 
 // The episode as one autograd node. It keeps the activated gates, c_t, tanh(c_t) and h_t of every
@@ -122,14 +119,20 @@ struct LstmEpisode : public torch::autograd::Function<LstmEpisode> {
     const torch::Tensor grad_hs = grad_outputs[0].defined() ? grad_outputs[0].contiguous() : torch::zeros_like(hs);
 
     torch::Tensor grad_gates = torch::empty_like(gates);  // dL/da_t, (T, B, 4H)
-    torch::Tensor dh = torch::empty({B, H}, hs.options()), from_next = torch::zeros({B, H}, hs.options());
+    torch::Tensor from_next = torch::zeros({B, H}, hs.options());  // dL/dh_t through step t + 1
     torch::Tensor dc = torch::zeros({B, H}, hs.options());
-    for (int64_t t = T - 1; t >= 0; --t) {
-      torch::add_out(dh, grad_hs[t], from_next);
-      torch::Tensor out = grad_gates[t];
-      reverse_step(gates[t], t > 0 ? c[t - 1] : torch::Tensor(), tanh_c[t], dh, dc, out);
-      if (t > 0) torch::mm_out(from_next, out, w_hh);  // dL/dh_{t-1} through W_hh
-    }
+    AT_DISPATCH_FLOATING_TYPES(hs.scalar_type(), "lstm_episode_backward", [&] {
+      using S = scalar_t;
+      const S *a = gates.data_ptr<S>(), *cs = c.data_ptr<S>(), *tcs = tanh_c.data_ptr<S>();
+      const S* gh = grad_hs.data_ptr<S>();
+      S* ga = grad_gates.data_ptr<S>();
+      for (int64_t t = T - 1; t >= 0; --t) {
+        const int64_t row = t * B * H;  // step t's offset in the (T, B, H) tensors
+        reverse_step<S>(B, H, a + 4 * row, t > 0 ? cs + row - B * H : nullptr, tcs + row, gh + row,
+                        from_next.data_ptr<S>(), dc.data_ptr<S>(), ga + 4 * row);
+        if (t > 0) torch::mm_out(from_next, grad_gates.select(0, t), w_hh);  // dL/dh_{t-1} through W_hh
+      }
+    });
     // The weight gradients over the whole episode at once.
     const torch::Tensor flat = grad_gates.view({T * B, 4 * H});
     const torch::Tensor grad_w_ih = torch::mm(flat.t(), x.reshape({T * B, x.size(2)}));
