@@ -27,9 +27,9 @@
 #include <fstream>
 #include <optional>
 
-#include "agents/meta_a2c/returns.h"
 #include "agents/meta_a2c/model.h"
 #include "agents/meta_a2c/population.h"
+#include "agents/meta_a2c/returns.h"
 #include "dopa/core/error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"

@@ -307,8 +307,9 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       const torch::Tensor policy = log_policy.exp();
       torch::Tensor values = per_member("value").squeeze(3);  // (T, S, B)
       if (cfg_.baseline_element0) values = values.select(2, 0).unsqueeze(2).expand({T, S, B});
-      const torch::Tensor target =
-          cfg_.gae_lambda == 1.0 ? discounted_returns(reward, gamma) : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
+      const torch::Tensor target = cfg_.gae_lambda == 1.0
+                                       ? discounted_returns(reward, gamma)
+                                       : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
       const torch::Tensor advantage = target - values;
       const torch::Tensor log_prob = log_policy.gather(3, torch::stack(actions).to(device_).unsqueeze(3)).squeeze(3);
       policy_loss = -(log_prob * advantage.detach()).mean(2).sum(0) / T;  // (S)
