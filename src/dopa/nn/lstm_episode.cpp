@@ -126,10 +126,11 @@ struct LstmEpisode : public torch::autograd::Function<LstmEpisode> {
       const S *a = gates.data_ptr<S>(), *cs = c.data_ptr<S>(), *tcs = tanh_c.data_ptr<S>();
       const S* gh = grad_hs.data_ptr<S>();
       S* ga = grad_gates.data_ptr<S>();
+      S *fn = from_next.data_ptr<S>(), *dcp = dc.data_ptr<S>();  // mm_out writes in place: fixed
       for (int64_t t = T - 1; t >= 0; --t) {
         const int64_t row = t * B * H;  // step t's offset in the (T, B, H) tensors
-        reverse_step<S>(B, H, a + 4 * row, t > 0 ? cs + row - B * H : nullptr, tcs + row, gh + row,
-                        from_next.data_ptr<S>(), dc.data_ptr<S>(), ga + 4 * row);
+        reverse_step<S>(B, H, a + 4 * row, t > 0 ? cs + row - B * H : nullptr, tcs + row, gh + row, fn, dcp,
+                        ga + 4 * row);
         if (t > 0) torch::mm_out(from_next, grad_gates.select(0, t), w_hh);  // dL/dh_{t-1} through W_hh
       }
     });
