@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -162,17 +165,65 @@ TEST(Cli, PlayWritesEveryStepOfATrainedAgentWithItsInfo) {
   std::ifstream in(dir / "play.csv");
   std::string line;
   std::getline(in, line);
-  EXPECT_EQ(line, "episode,t,reward,common,stage2,rewarded,good_state,stage1_action");
+  EXPECT_EQ(line, "episode,t,reward,common,stage2,rewarded,good_state,stage1_action,value,delta");
   std::set<int> episodes;
   int rows = 0;
   while (std::getline(in, line)) {
     ++rows;
     episodes.insert(std::stoi(line.substr(0, line.find(','))));
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 7) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 9) << line;
   }
   EXPECT_EQ(rows, 6 * 20);  // --kw trials=20 changed the run's 100-trial episodes
   EXPECT_EQ(episodes, (std::set<int>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(dopa("play --run " + dir.string()).status, 2);  // not a run folder
+  fs::remove_all(dir);
+}
+
+// meta_a2c's own columns: the critic's value, the TD error delta_{t-1} (what a dopamine-modulated core
+// uses at step t) and a modulated core's M_t. Each row's delta is rebuilt from the rows' value and
+// reward columns, so a value or reward written one step off fails.
+TEST(Cli, PlayWritesTheCriticsValueTdErrorAndModulator) {
+  const fs::path dir = temp_dir("play-modulator");
+  const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/cue_reward/modplast.toml";
+  ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --set agent.hidden=20 --out " + (dir / "run").string()).status,
+            0);
+  const Result r = dopa("play --run " + (dir / "run").string() + " --episodes 2 --out " + (dir / "play.csv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(dir / "play.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "episode,t,reward,decision,correct,target_shown,value,delta,modulator");
+  const double gamma = 0.9;  // modplast.toml
+  std::map<int, std::pair<double, double>> previous;  // episode -> the value and reward of its last row
+  std::set<double> modulators;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream row(line);
+    for (std::string field; std::getline(row, field, ',');) fields.push_back(field);
+    ASSERT_EQ(fields.size(), 9u) << line;
+    const int episode = std::stoi(fields[0]), t = std::stoi(fields[1]);
+    const double reward = std::stod(fields[2]), value = std::stod(fields[6]), delta = std::stod(fields[7]),
+                 modulator = std::stod(fields[8]);
+    const auto& [previous_value, previous_reward] = previous[episode];
+    const double expected = t == 0 ? 0.0 : previous_reward + gamma * value - previous_value;
+    EXPECT_NEAR(delta, expected, 1e-5) << line;
+    EXPECT_LE(std::abs(modulator), 1.0) << line;  // tanh
+    modulators.insert(modulator);
+    previous[episode] = {value, reward};
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2 * 120);
+  EXPECT_GT(modulators.size(), 100u);  // M_t changes from step to step
+  // A core without a modulator has no modulator column.
+  ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --set agent.core=plastic --set agent.hidden=20 --out " +
+                 (dir / "plastic").string())
+                .status,
+            0);
+  ASSERT_EQ(dopa("play --run " + (dir / "plastic").string() + " --episodes 2 --out " + (dir / "p.csv").string()).status, 0);
+  std::ifstream plastic(dir / "p.csv");
+  std::getline(plastic, line);
+  EXPECT_EQ(line, "episode,t,reward,decision,correct,target_shown,value,delta");
   fs::remove_all(dir);
 }
 

@@ -102,7 +102,7 @@ BanditScore score_trained_agent(Agent& agent, const std::string& env_id, const K
   std::vector<std::vector<double>> curves(batch, std::vector<double>(trials));
   std::vector<double> totals(batch);
   int64_t t = 0;
-  agent.play(envs, episodes, seed, [&] {
+  agent.play(envs, episodes, seed, [&](const std::vector<at::Tensor>&) {
     const at::Tensor regret = envs.info("expected_regret").contiguous();
     const double* r = regret.data_ptr<double>();
     const double* reward = envs.rewards().data_ptr<double>();

@@ -166,7 +166,7 @@ class Heuristic : public Agent {
   // Episodes end at different steps; autoreset is disabled, so an env that ended is reset (its
   // stream continues) and played on, unrecorded by the batch, until every env of the batch has
   // ended once: on_step sees those extra steps too.
-  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step) override {
+  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const PlayStepFn& on_step) override {
     const int64_t n = envs.num_envs();
     if (envs.autoreset_mode() != AutoresetMode::Disabled)
       throw Error("heuristic play needs a VectorEnv with autoreset Disabled");
@@ -183,7 +183,7 @@ class Heuristic : public Agent {
       while (remaining > 0) {
         act(envs.observations(), actions);
         envs.step(actions);
-        on_step();
+        on_step({});
         const bool* terminated = envs.terminations().data_ptr<bool>();
         const bool* truncated = envs.truncations().data_ptr<bool>();
         bool* mask = reset_mask.data_ptr<bool>();

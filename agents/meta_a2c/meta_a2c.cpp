@@ -64,8 +64,9 @@ class MetaA2C : public Agent {
   MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
       : cfg_(config), model_(nullptr), modulators_(config, "meta_a2c", seed + 2) {
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
-    model_ = MetaActorCritic(nn::make_core(nn::core_options(config, env.observation_space.size())),
-                             env.action_space.n());
+    const nn::CoreOptions core = nn::core_options(config, env.observation_space.size());
+    modulated_ = core.type == "modplast" || core.type == "modul";
+    model_ = MetaActorCritic(nn::make_core(core), env.action_space.n());
   }
 
   // What a rollout keeps for the update: per step, the core's input, the action, the reward and (for
@@ -306,9 +307,18 @@ class MetaA2C : public Agent {
     torch::load(model_, path);
   }
 
+  // At every step of play(): the critic's V(s_t); the TD error delta_{t-1} = r_{t-1} + gamma V(s_t) -
+  // V(s_{t-1}) (0 at t = 0), the one a dopamine-modulated core uses at step t; and a modulated core's
+  // M_t (averaged over channels and neurons), as modulator.csv records them during training.
+  std::vector<std::string> play_value_names() const override {
+    std::vector<std::string> names = {"value", "delta"};
+    if (modulated_) names.push_back("modulator");
+    return names;
+  }
+
   // Frozen-weight play, as the papers test (Wang 2018: 300 test episodes): the rollout of train()
   // without the update, batch after batch.
-  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step) override {
+  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const PlayStepFn& on_step) override {
     const int64_t B = envs.num_envs();
     if (envs.autoreset_mode() != AutoresetMode::Disabled)
       throw Error("meta_a2c play needs a VectorEnv with autoreset Disabled");
@@ -316,11 +326,22 @@ class MetaA2C : public Agent {
       throw Error("meta_a2c play: episodes (" + std::to_string(episodes) + ") must be a multiple of num_envs (" +
                   std::to_string(B) + ")");
     torch::NoGradGuard no_grad;
+    const double gamma = modulators_.gamma(cfg_.gamma);
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
       nn::CoreState state = model_->core->initial_state(B);
-      run_episodes(envs, state, modulators_.gamma(cfg_.gamma), nullptr,
-                   [&](int64_t, const torch::Tensor&, const nn::CoreState&) { on_step(); });
+      torch::Tensor previous_value, previous_reward;
+      run_episodes(envs, state, gamma, nullptr, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
+        const torch::Tensor value = model_->value->forward(s.h()).squeeze(1).to(torch::kFloat64);
+        std::vector<torch::Tensor> values = {value};
+        if (delta.defined()) values.push_back(delta.to(torch::kFloat64));  // the one the core used
+        else if (t == 0) values.push_back(torch::zeros({B}, torch::kFloat64));
+        else values.push_back(previous_reward + gamma * value - previous_value);
+        if (modulated_) values.push_back(s.modulator.reshape({B, -1}).mean(1).to(torch::kFloat64));
+        previous_value = value;
+        previous_reward = envs.rewards().clone();  // a copy: the env's buffer changes when it steps
+        on_step(values);
+      });
     }
   }
 
@@ -390,6 +411,7 @@ class MetaA2C : public Agent {
   }
 
   MetaA2CConfig cfg_;
+  bool modulated_ = false;  // the core has a modulator M_t (modplast, modul)
   MetaActorCritic model_;
   neuromod::UpdateModulators modulators_;  // Doya's meta-parameter sources, when configured
 };

@@ -391,7 +391,7 @@ class Ppo : public Agent {
 
   // Frozen policy and normaliser statistics, actions sampled as in training (Agent::play), or the
   // most likely ones with the key `deterministic` (how SB3 zoo evaluates).
-  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step) override {
+  void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const PlayStepFn& on_step) override {
     const int64_t B = envs.num_envs();
     if (envs.autoreset_mode() != AutoresetMode::Disabled) throw Error("ppo play needs a VectorEnv with autoreset Disabled");
     if (episodes < 1 || episodes % B != 0)
@@ -411,7 +411,7 @@ class Ppo : public Agent {
         };
         const nn::PolicyOutput out = net->forward(observe(envs.observations(), false), state, dopamine);
         envs.step(env_action(cfg_.deterministic ? net->mode(out) : net->sample(out)));
-        on_step();
+        on_step({});
         const torch::Tensor done = envs.terminations().logical_or(envs.truncations());
         previous_reward = envs.rewards().to(torch::kFloat32);
         if (cfg_.normalize_reward)  // the reward the critic learned, with the statistics frozen

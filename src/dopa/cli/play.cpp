@@ -2,10 +2,11 @@
 //
 // Plays the agent trained in RUN_DIR with frozen parameters (the test protocol of the meta-RL
 // papers) on its env, or on the env with some kwargs changed, and writes every step as CSV:
-//   episode,t,reward,<info keys>
+//   episode,t,reward,<info keys>,<agent values>
 // (an info key of size k gives columns key_0..key_k-1; a key the env did not set that step is
-// empty). Analyses of behaviour read this file, e.g. scripts/plot_two_step.py for the two-step
-// task's stay probabilities. `--set` changes the run's settings for the test (e.g.
+// empty; the agent's values are those of Agent::play_value_names(), e.g. meta_a2c's value, delta and
+// modulator). Analyses read this file, e.g. scripts/plot_two_step.py for the two-step task's stay
+// probabilities, scripts/plot_modulator.py for what a Backpropamine modulator did around rewards. `--set` changes the run's settings for the test (e.g.
 // agent.deterministic=true: ppo plays its most likely actions). The mean return is printed.
 #include <spdlog/spdlog.h>
 
@@ -57,12 +58,13 @@ void add_play_command(CLI::App& app) {
       else
         for (int64_t i = 0; i < key.size; ++i) out << "," << key.name << "_" << i;
     }
+    for (const auto& name : trained.agent->play_value_names()) out << "," << name;
     out << "\n";
     std::vector<at::Tensor> values, masks;  // per info key, refreshed each step
     std::vector<char> ended(batch, 0);      // rows whose episode has ended in this batch
     std::vector<double> running_return(batch, 0.0), returns;
     int64_t t = 0, first_episode = 0, running = batch;
-    trained.agent->play(envs, options->episodes, options->seed, [&] {
+    trained.agent->play(envs, options->episodes, options->seed, [&](const std::vector<at::Tensor>& agent_values) {
       values.clear();
       masks.clear();
       for (const auto& key : spec.info_keys) {
@@ -79,6 +81,7 @@ void add_play_command(CLI::App& app) {
           const double* v = values[k].data_ptr<double>() + b * spec.info_keys[k].size;
           for (int64_t i = 0; i < spec.info_keys[k].size; ++i) out << "," << (present ? shortest_text(v[i]) : "");
         }
+        for (const at::Tensor& value : agent_values) out << "," << shortest_text(value.data_ptr<double>()[b]);
         out << "\n";
         if (envs.terminations().data_ptr<bool>()[b] || envs.truncations().data_ptr<bool>()[b]) {
           ended[b] = 1;

@@ -37,7 +37,7 @@ std::vector<std::string> AgentRegistry::names() const {
 
 void Agent::load(const std::string&) { throw Error("this agent cannot load saved parameters"); }
 
-void Agent::play(VectorEnv&, int64_t, uint64_t, const std::function<void()>&) {
+void Agent::play(VectorEnv&, int64_t, uint64_t, const PlayStepFn&) {
   throw Error("this agent cannot play with frozen parameters (dopa eval needs meta_a2c)");
 }
 

@@ -54,6 +54,9 @@ struct TrainResult {
   bool stopped_early = false;
 };
 
+// Called after every step of Agent::play with the agent's values of that step (play_value_names()).
+using PlayStepFn = std::function<void(const std::vector<at::Tensor>& values)>;
+
 class Agent {
  public:
   virtual ~Agent() = default;
@@ -69,8 +72,13 @@ class Agent {
   // must be a multiple of num_envs. on_step runs after every step. Episodes of a batch may end at
   // different steps: an env whose episode has ended is reset (with a mask) and stepped on, unrecorded,
   // until every env of the batch has ended once, so a reader of on_step counts each row only up to
-  // its first end in the batch (terminations() | truncations()). The default: dopa::Error.
-  virtual void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const std::function<void()>& on_step);
+  // its first end in the batch (terminations() | truncations()). on_step receives the agent's own
+  // values of that step, in the order of play_value_names(), each (num_envs) doubles on the CPU.
+  // The default: dopa::Error.
+  virtual void play(VectorEnv& envs, int64_t episodes, uint64_t seed, const PlayStepFn& on_step);
+  // The names of the values play() reports at every step, for analyses (meta_a2c: the critic's
+  // value, the TD error and, for a modulated core, the modulator M_t); none by default.
+  virtual std::vector<std::string> play_value_names() const { return {}; }
   // The number of trained parameters (scalars), for comparisons at equal size; -1 when unknown.
   virtual int64_t num_parameters() const { return -1; }
 };
