@@ -45,8 +45,14 @@ def read_recording(source):
         if missing:
             sys.exit(f"plot_modulator: {path} lacks the columns {sorted(missing)} "
                      "(a play CSV has a modulator column only for modulated cores)")
+        skipped = 0
         for row in reader:
-            groups[int(row[group])].append((float(row["reward"]), float(row["modulator"])))
+            try:
+                groups[int(row[group])].append((float(row["reward"]), float(row["modulator"])))
+            except (TypeError, ValueError):  # a row being written by a live run
+                skipped += 1
+        if skipped:
+            print(f"plot_modulator: {path}: skipped {skipped} incomplete row(s)", file=sys.stderr)
     if not groups:
         sys.exit(f"plot_modulator: {path} has no steps")
     return dict(sorted(groups.items())), group == "iteration"
