@@ -213,7 +213,7 @@ TEST(HeuristicAgent, SavesLoadsAndPlays) {
   double total = 0.0;
   std::vector<char> seen(2, 0);
   loaded->play(envs, 4, 0, [&](const std::vector<at::Tensor>& values) {
-    EXPECT_TRUE(values.empty());  // ppo reports no values of its own
+    EXPECT_TRUE(values.empty());  // the heuristic agent reports no values of its own
     ++steps;
     for (int64_t i = 0; i < 2; ++i) {
       if (!(envs.terminations().data_ptr<bool>()[i] || envs.truncations().data_ptr<bool>()[i]) || seen[i]) continue;

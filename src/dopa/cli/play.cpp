@@ -6,8 +6,9 @@
 // (an info key of size k gives columns key_0..key_k-1; a key the env did not set that step is
 // empty; the agent's values are those of Agent::play_value_names(), e.g. meta_a2c's value, delta and
 // modulator). Analyses read this file, e.g. scripts/plot_two_step.py for the two-step task's stay
-// probabilities, scripts/plot_modulator.py for what a Backpropamine modulator did around rewards. `--set` changes the run's settings for the test (e.g.
-// agent.deterministic=true: ppo plays its most likely actions). The mean return is printed.
+// probabilities, scripts/plot_modulator.py for what a Backpropamine modulator did around rewards.
+// `--set` changes the run's settings for the test (e.g. agent.deterministic=true: ppo plays its most
+// likely actions). The mean return is printed.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
