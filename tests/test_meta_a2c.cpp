@@ -1,10 +1,13 @@
 // meta_a2c: it learns (a plastic, modulated core on a meta-RL bandit), the burn-in holds the
-// parameters, dopamine-modulated cores run, and every experiment file's quick variant runs.
+// parameters, dopamine-modulated cores run, the modulator is recorded, and every experiment file's
+// quick variant runs.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "agents/meta_a2c/returns.h"
 #include "dopa/core/error.h"
@@ -120,6 +123,38 @@ TEST(MetaA2C, DopamineModulatedCoresTrain) {
     for (const auto& row : monitor.rows)
       for (const auto& [name, value] : row) EXPECT_TRUE(std::isfinite(value)) << core << " " << name;
   }
+}
+
+// record_modulator: batch element 0's reward, TD error and M_t at every step of every record_every-th
+// iteration. A learned modulator does not use the TD error, but the record carries the critic's.
+TEST(MetaA2C, RecordsTheModulatorAndTheTdErrorEveryKIterations) {
+  auto envs = envs_for("Maze-v0", 4, {{"size", 7}, {"episode_length", 10}});
+  auto agent = make_agent({{"core", "modplast"}, {"hidden", 10}, {"burn_in", 0}, {"checkpoint_every", 0},
+                           {"record_modulator", true}, {"record_every", 2}},
+                          envs.spec());
+  const fs::path dir = fs::temp_directory_path() / ("dopa-record-modulator-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  RecordingMonitor monitor;
+  agent->train(envs, {1, 4 * 10 * 5, dir.string()}, monitor);  // five iterations: 2 and 4 recorded
+  std::ifstream in(dir / "modulator.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "iteration,t,reward,delta,modulator");
+  std::vector<std::pair<int, int>> steps;  // (iteration, t) of every row
+  int nonzero_deltas = 0;
+  while (std::getline(in, line)) {
+    int iteration = 0, t = 0;
+    double reward = 0, delta = 0, modulator = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%d,%lf,%lf,%lf", &iteration, &t, &reward, &delta, &modulator), 5) << line;
+    steps.emplace_back(iteration, t);
+    if (t == 0) EXPECT_EQ(delta, 0.0) << line;
+    else if (delta != 0.0) ++nonzero_deltas;
+    EXPECT_LE(std::abs(modulator), 1.0) << line;  // tanh
+  }
+  ASSERT_EQ(steps.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(steps[i], std::make_pair(2 + 2 * (i / 10), i % 10));
+  EXPECT_EQ(nonzero_deltas, 18);
+  fs::remove_all(dir);
 }
 
 TEST(MetaA2C, EpisodesMustEndTogether) {

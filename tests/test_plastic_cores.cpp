@@ -149,7 +149,7 @@ void compare_fused_with_autograd(torch::Dtype dtype, double output_tolerance, do
     const torch::Tensor hs_fused = dopa::nn::plastic_unroll_fused(*fused, x1, d, &m1);
     const torch::Tensor hs_reference = reference->unroll_autograd(x2, d, &m2);
     EXPECT_LE(max_abs(hs_fused - hs_reference), output_tolerance) << "outputs";
-    if (fused->modulated()) {
+    if (fused->has_modulator()) {
       EXPECT_LE(max_abs(m1 - m2), output_tolerance * 10) << "modulators";
     }
     loss_of(hs_fused, weights).backward();

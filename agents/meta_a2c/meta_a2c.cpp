@@ -65,7 +65,6 @@ class MetaA2C : public Agent {
       : cfg_(config), model_(nullptr), modulators_(config, "meta_a2c", seed + 2) {
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
     const nn::CoreOptions core = nn::core_options(config, env.observation_space.size());
-    modulated_ = core.type == "modplast" || core.type == "modul";
     model_ = MetaActorCritic(nn::make_core(core), env.action_space.n());
   }
 
@@ -76,13 +75,19 @@ class MetaA2C : public Agent {
     torch::Tensor episode_returns;
   };
 
+  // What after_step sees at step t: the critic's V(s_t) and the TD error delta_{t-1} = r_{t-1} +
+  // gamma V(s_t) - V(s_{t-1}) (0 at t = 0), both (B) and defined when the core used them (dopamine) or
+  // run_episodes was asked for them; and the core's state after the step.
+  using AfterStepFn = std::function<void(int64_t t, const torch::Tensor& value, const torch::Tensor& delta,
+                                         const nn::CoreState& state)>;
+
   // Runs the B episodes of `envs` (already reset) in lockstep to their end with the current
   // parameters, the core starting from `state`: the policy's sampled actions, and for cores
-  // modulated by dopamine the critic's TD error delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1})
-  // (0 at t = 0). `record` (may be null) keeps what the update replays; after_step(t, delta, state)
-  // runs after every env step.
-  void run_episodes(VectorEnv& envs, nn::CoreState& state, double gamma, Rollout* record,
-                    const std::function<void(int64_t, const torch::Tensor&, const nn::CoreState&)>& after_step) {
+  // modulated by dopamine the critic's TD error as their third factor. `critic_values` computes
+  // value and delta for after_step also when the core does not use them. `record` (may be null) keeps
+  // what the update replays.
+  void run_episodes(VectorEnv& envs, nn::CoreState& state, double gamma, bool critic_values, Rollout* record,
+                    const AfterStepFn& after_step) {
     const int64_t B = envs.num_envs();
     nn::RecurrentCore& core = *model_->core;
     // The model's device (train() moves it there); the envs and the action sampler are on the CPU.
@@ -90,17 +95,19 @@ class MetaA2C : public Agent {
     torch::Tensor previous_value = torch::zeros({B}, on_device), previous_reward = torch::zeros({B}, on_device);
     torch::Tensor delta, value;  // value: V(s_t), the next step's previous_value
     int64_t t = 0;
-    const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+    const nn::DopamineFn critic = [&](const torch::Tensor& h) {
       value = model_->value->forward(h).squeeze(1);
       delta = t == 0 ? torch::zeros({B}, on_device) : previous_reward + gamma * value - previous_value;
       return delta;
     };
+    const bool values_needed = critic_values || core.uses_dopamine();
     for (;; ++t) {
       // A copy: the env overwrites its observation buffer when it steps, and the update replays this.
       const torch::Tensor input = envs.observations().reshape({B, -1}).to(on_device.dtype(torch::kFloat32), false, true);
-      const torch::Tensor h = core.step(input, state, dopamine);
+      const torch::Tensor h = core.step(input, state, critic);  // a dopamine core calls critic(h_t)
+      if (values_needed && !core.uses_dopamine()) critic(h);
       const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
-      if (core.uses_dopamine()) previous_value = value;  // computed when the core asked for delta
+      if (values_needed) previous_value = value;
       envs.step(action);
       previous_reward = envs.rewards().to(on_device.dtype(torch::kFloat32));
       if (record != nullptr) {
@@ -109,7 +116,7 @@ class MetaA2C : public Agent {
         record->rewards.push_back(previous_reward);
         if (core.uses_dopamine()) record->deltas.push_back(delta);
       }
-      after_step(t, delta, state);
+      after_step(t, value, delta, state);
       const int64_t ended = ended_episodes(envs);
       if (ended == B) break;
       if (ended > 0)
@@ -202,10 +209,11 @@ class MetaA2C : public Agent {
         nn::CoreState state = core.initial_state(B);
         state.tape = tape;
         const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
-        run_episodes(envs, state, gamma, &rollout, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
+        run_episodes(envs, state, gamma, record, &rollout,
+                     [&](int64_t t, const torch::Tensor&, const torch::Tensor& delta, const nn::CoreState& s) {
           if (record && s.modulator.defined())
             modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
-                          << (delta.defined() ? delta[0].item<float>() : 0.0f) << ","
+                          << delta[0].item<float>() << ","
                           << s.modulator[0].mean().item<float>() << "\n";
         });
       }
@@ -312,7 +320,7 @@ class MetaA2C : public Agent {
   // M_t (averaged over channels and neurons), as modulator.csv records them during training.
   std::vector<std::string> play_value_names() const override {
     std::vector<std::string> names = {"value", "delta"};
-    if (modulated_) names.push_back("modulator");
+    if (model_->core->has_modulator()) names.push_back("modulator");
     return names;
   }
 
@@ -330,16 +338,10 @@ class MetaA2C : public Agent {
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
       nn::CoreState state = model_->core->initial_state(B);
-      torch::Tensor previous_value, previous_reward;
-      run_episodes(envs, state, gamma, nullptr, [&](int64_t t, const torch::Tensor& delta, const nn::CoreState& s) {
-        const torch::Tensor value = model_->value->forward(s.h()).squeeze(1).to(torch::kFloat64);
-        std::vector<torch::Tensor> values = {value};
-        if (delta.defined()) values.push_back(delta.to(torch::kFloat64));  // the one the core used
-        else if (t == 0) values.push_back(torch::zeros({B}, torch::kFloat64));
-        else values.push_back(previous_reward + gamma * value - previous_value);
-        if (modulated_) values.push_back(s.modulator.reshape({B, -1}).mean(1).to(torch::kFloat64));
-        previous_value = value;
-        previous_reward = envs.rewards().clone();  // a copy: the env's buffer changes when it steps
+      run_episodes(envs, state, gamma, true, nullptr,
+                   [&](int64_t, const torch::Tensor& value, const torch::Tensor& delta, const nn::CoreState& s) {
+        std::vector<torch::Tensor> values = {value.to(torch::kFloat64), delta.to(torch::kFloat64)};
+        if (s.modulator.defined()) values.push_back(s.modulator.reshape({B, -1}).mean(1).to(torch::kFloat64));
         on_step(values);
       });
     }
@@ -411,7 +413,6 @@ class MetaA2C : public Agent {
   }
 
   MetaA2CConfig cfg_;
-  bool modulated_ = false;  // the core has a modulator M_t (modplast, modul)
   MetaActorCritic model_;
   neuromod::UpdateModulators modulators_;  // Doya's meta-parameter sources, when configured
 };

@@ -230,7 +230,7 @@ torch::Tensor plastic_unroll_fused(PlasticRnn& core, const torch::Tensor& x, con
   const auto p = parameter_list(core);
   const torch::Tensor delta = dopamine.defined() ? dopamine : torch::empty({0}, u.options());
   torch::Tensor hs = PlasticEpisode::apply(&core, tape, u, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], delta);
-  if (modulators && core.modulated()) {
+  if (modulators && core.has_modulator()) {
     // Recompute M_t from the outputs (cheap: N per step) rather than keep it from the forward pass.
     torch::NoGradGuard no_grad;
     torch::Tensor m;
@@ -278,7 +278,7 @@ torch::Tensor plastic_step_fused(const PlasticRnn& core, const torch::Tensor& u,
                      elig.defined() ? elig.data_ptr<S>() : nullptr, delta.defined() ? delta.data_ptr<S>() : nullptr,
                      rates.data_ptr<S>(), zs.data_ptr<S>(), ms.data_ptr<S>());
   });
-  if (modulator && core.modulated()) *modulator = rates;
+  if (modulator && core.has_modulator()) *modulator = rates;
   if (tape != nullptr) {
     tape->h.push_back(h);
     tape->z.push_back(zs);

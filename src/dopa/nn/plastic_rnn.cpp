@@ -20,7 +20,7 @@ PlasticRnn::PlasticRnn(const CoreOptions& options) : options_(options) {
   if (learned_modulator()) modulator_head = register_module("modulator", torch::nn::Linear(n, 1));
   if (dopamine_modulator()) kappa = register_parameter("kappa", torch::ones({1}));
   if (options.fanout) {
-    if (!modulated()) throw Error("fanout needs a modulated core (modplast or modul)");
+    if (!has_modulator()) throw Error("fanout needs a modulated core (modplast or modul)");
     fanout = register_module("fanout", torch::nn::Linear(1, n));
   }
 }
@@ -59,7 +59,7 @@ torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const D
   const torch::Tensor h_prev = state.tensors[0];
   const torch::Tensor h = plastic_hidden(input->forward(x), h_prev, w, alpha, state.tensors[1]);
   torch::Tensor rate;
-  if (modulated()) {
+  if (has_modulator()) {
     torch::Tensor delta;
     if (dopamine_modulator()) delta = dopamine(h).detach();  // a signal: no gradient through it
     state.modulator = modulation(h, delta);

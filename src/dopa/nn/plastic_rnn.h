@@ -37,17 +37,17 @@ class PlasticRnn : public RecurrentCore {
   torch::Tensor step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine = {}) override;
   torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators = nullptr,
                        const RolloutTape* tape = nullptr) override;
-  bool uses_dopamine() const override { return modulated() && options_.modulator != "learned"; }
+  bool uses_dopamine() const override { return dopamine_modulator(); }
+  bool has_modulator() const override { return options_.type != "plastic"; }
 
   // The autograd implementation of unroll() (the reference the fused kernel is tested against).
   torch::Tensor unroll_autograd(const torch::Tensor& x, const torch::Tensor& dopamine,
                                 torch::Tensor* modulators = nullptr);
 
   const CoreOptions& options() const { return options_; }
-  bool modulated() const { return options_.type != "plastic"; }
   bool retroactive() const { return options_.type == "modul"; }
-  bool learned_modulator() const { return modulated() && options_.modulator != "dopamine"; }
-  bool dopamine_modulator() const { return modulated() && options_.modulator != "learned"; }
+  bool learned_modulator() const { return has_modulator() && options_.modulator != "dopamine"; }
+  bool dopamine_modulator() const { return has_modulator() && options_.modulator != "learned"; }
 
   // Parameters (undefined when the configuration does not use them).
   torch::nn::Linear input{nullptr};    // W_in, b

@@ -82,6 +82,8 @@ class RecurrentCore : public torch::nn::Module {
   virtual torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine,
                                torch::Tensor* modulators = nullptr, const RolloutTape* tape = nullptr);
   virtual bool uses_dopamine() const { return false; }
+  // Whether step() sets CoreState::modulator to this step's M_t (modplast and modul).
+  virtual bool has_modulator() const { return false; }
 };
 
 std::shared_ptr<RecurrentCore> make_core(const CoreOptions& options);
