@@ -157,6 +157,14 @@ TEST(MetaA2C, RecordsTheModulatorAndTheTdErrorEveryKIterations) {
   fs::remove_all(dir);
 }
 
+// A core without a modulator has nothing to record: say so rather than write an empty modulator.csv.
+TEST(MetaA2C, RecordingTheModulatorNeedsAModulatedCore) {
+  auto envs = envs_for("Maze-v0", 4, {{"size", 7}, {"episode_length", 10}});
+  EXPECT_THROW(make_agent({{"core", "plastic"}, {"hidden", 10}, {"record_modulator", true}}, envs.spec()), dopa::Error);
+  EXPECT_NO_THROW(make_agent({{"core", "modplast"}, {"hidden", 10}, {"modulator", "dopamine"}, {"record_modulator", true}},
+                             envs.spec()));
+}
+
 TEST(MetaA2C, EpisodesMustEndTogether) {
   auto envs = envs_for("CartPole-v1", 4, {});
   auto agent = make_agent({{"core", "rnn"}, {"hidden", 8}, {"burn_in", 0}, {"checkpoint_every", 0}}, envs.spec());

@@ -66,6 +66,9 @@ class MetaA2C : public Agent {
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
     const nn::CoreOptions core = nn::core_options(config, env.observation_space.size());
     model_ = MetaActorCritic(nn::make_core(core), env.action_space.n());
+    if (cfg_.record_modulator && !model_->core->has_modulator())
+      throw Error("meta_a2c: record_modulator needs a modulated core (modplast or modul); core '" +
+                  config.get_string("core") + "' has no modulator");
   }
 
   // What a rollout keeps for the update: per step, the core's input, the action, the reward and (for
@@ -211,7 +214,7 @@ class MetaA2C : public Agent {
         const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
         run_episodes(envs, state, gamma, record, &rollout,
                      [&](int64_t t, const torch::Tensor&, const torch::Tensor& delta, const nn::CoreState& s) {
-          if (record && s.modulator.defined())
+          if (record)
             modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
                           << delta[0].item<float>() << ","
                           << s.modulator[0].mean().item<float>() << "\n";
@@ -335,13 +338,14 @@ class MetaA2C : public Agent {
                   std::to_string(B) + ")");
     torch::NoGradGuard no_grad;
     const double gamma = modulators_.gamma(cfg_.gamma);
+    const bool modulated = model_->core->has_modulator();  // as play_value_names() says
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
       nn::CoreState state = model_->core->initial_state(B);
       run_episodes(envs, state, gamma, true, nullptr,
                    [&](int64_t, const torch::Tensor& value, const torch::Tensor& delta, const nn::CoreState& s) {
         std::vector<torch::Tensor> values = {value.to(torch::kFloat64), delta.to(torch::kFloat64)};
-        if (s.modulator.defined()) values.push_back(s.modulator.reshape({B, -1}).mean(1).to(torch::kFloat64));
+        if (modulated) values.push_back(s.modulator.reshape({B, -1}).mean(1).to(torch::kFloat64));
         on_step(values);
       });
     }
