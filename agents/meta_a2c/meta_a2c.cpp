@@ -214,7 +214,7 @@ class MetaA2C : public Agent {
         const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
         run_episodes(envs, state, gamma, record, &rollout,
                      [&](int64_t t, const torch::Tensor&, const torch::Tensor& delta, const nn::CoreState& s) {
-          if (record)
+          if (record)  // the constructor made sure the core has a modulator
             modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
                           << delta[0].item<float>() << ","
                           << s.modulator[0].mean().item<float>() << "\n";
