@@ -42,7 +42,7 @@ run_one() {
   family=$(basename "$(dirname "$file")")
   name=$(basename "$file" .toml)
   dir="experiments/$family/results/$name-s$seed"
-  if [[ -f "$dir/summary.json" ]] && grep -q '"interrupted" : false' "$dir/summary.json"; then
+  if [[ -f "$dir/summary.json" ]] && python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["interrupted"])' "$dir/summary.json"; then
     echo "done already: $dir"
     return 0
   fi

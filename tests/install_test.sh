@@ -36,7 +36,7 @@ rows=$("${dopa[@]}" rollout ContextualBandit-v0 --steps 40 --seed 0 | wc -l)
 # Training: random play earns about 7.3 per 20-step episode, the best policy 18 (measured: 18.0).
 cd "$source/examples/custom_env"
 "${dopa[@]}" run contextual_bandit.toml --out "$work/run" --no-progress 2>/dev/null >/dev/null
-final=$(grep -o '"final_return" : [0-9.]*' "$work/run/summary.json" | awk '{print $3}')
+final=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["final_return"])' "$work/run/summary.json")
 awk -v r="$final" 'BEGIN {exit !(r > 12)}' || fail "plugin run: final return $final <= 12"
 own=$("$work/example/train_contextual_bandit" contextual_bandit.toml "$work/own" 2>/dev/null | awk '/^mean return/ {print $NF}')
 awk -v r="$own" 'BEGIN {exit !(r > 12)}' || fail "compiled-in run: final return $own <= 12"

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "agents/meta_a2c/returns.h"
+#include "dopa/neuromod/returns.h"
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
@@ -39,12 +39,12 @@ TEST(MetaA2C, LambdaReturnsSpanOneStepTargetsToMonteCarloReturns) {
   const double gamma = 0.9;
   torch::Tensor monte_carlo = torch::zeros_like(reward), g = torch::zeros({3}, torch::kFloat64);
   for (int64_t t = 5; t >= 0; --t) monte_carlo[t] = g = reward[t] + gamma * g;
-  EXPECT_TRUE(torch::allclose(dopa::agents::lambda_returns(reward, values, gamma, 1.0), monte_carlo, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(dopa::neuromod::lambda_returns(reward, values, gamma, 1.0), monte_carlo, 1e-12, 1e-12));
   torch::Tensor one_step = reward.clone();
   one_step.slice(0, 0, 5) += gamma * values.slice(0, 1, 6);
-  EXPECT_TRUE(torch::allclose(dopa::agents::lambda_returns(reward, values, gamma, 0.0), one_step, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(dopa::neuromod::lambda_returns(reward, values, gamma, 0.0), one_step, 1e-12, 1e-12));
   // In between: R_t = r_t + gamma ((1 - lambda) V_{t+1} + lambda R_{t+1}).
-  const torch::Tensor r = dopa::agents::lambda_returns(reward, values, gamma, 0.3);
+  const torch::Tensor r = dopa::neuromod::lambda_returns(reward, values, gamma, 0.3);
   EXPECT_TRUE(torch::allclose(r[2], reward[2] + gamma * (0.7 * values[3] + 0.3 * r[3]), 1e-12, 1e-12));
 }
 
@@ -61,9 +61,9 @@ TEST(MetaA2C, ReturnLoopsGiveTheTensorOpsNumbersExactly) {
     advantage = reward[t] + gamma * next_value - values[t] + gamma * lambda * advantage;
     lambda_return[t] = advantage + values[t];
   }
-  EXPECT_TRUE(torch::equal(dopa::agents::discounted_returns(reward, gamma), monte_carlo));
-  EXPECT_TRUE(torch::equal(dopa::agents::lambda_returns(reward, values, gamma, lambda), lambda_return));
-  EXPECT_THROW(dopa::agents::lambda_returns(reward, values[0], gamma, lambda), dopa::Error);
+  EXPECT_TRUE(torch::equal(dopa::neuromod::discounted_returns(reward, gamma), monte_carlo));
+  EXPECT_TRUE(torch::equal(dopa::neuromod::lambda_returns(reward, values, gamma, lambda), lambda_return));
+  EXPECT_THROW(dopa::neuromod::lambda_returns(reward, values[0], gamma, lambda), dopa::Error);
 }
 
 TEST(MetaA2C, ModulatedPlasticNetworkLearnsTheEasyBandit) {

@@ -174,20 +174,6 @@ TEST(Checkpoint, AWholeCheckpointSurvivesACrashAtAnyPointOfTheSwap) {
   fs::remove_all(run);
 }
 
-TEST(Checkpoint, FindsTheOldLayoutAndRemovesItOnceReplaced) {
-  const fs::path run = temp_dir("legacy");
-  std::ofstream(run / "progress.txt") << "iteration 4\nglobal_step 24000\n";
-  EXPECT_TRUE(dopa::is_legacy_checkpoint(run.string()));
-  EXPECT_EQ(dopa::checkpoint_step(run.string()), 24000);
-  dopa::CheckpointWriter out(run.string());
-  out.progress("global_step", 30000);
-  out.commit();
-  EXPECT_FALSE(dopa::is_legacy_checkpoint(run.string()));
-  EXPECT_FALSE(fs::exists(run / "progress.txt"));
-  EXPECT_EQ(dopa::checkpoint_step(run.string()), 30000);
-  fs::remove_all(run);
-}
-
 TEST(Checkpoint, ACheckpointOfAnotherNetworkIsRefusedByName) {
   const fs::path run = temp_dir("mismatch");
   {

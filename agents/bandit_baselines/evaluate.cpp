@@ -1,5 +1,7 @@
 #include "agents/bandit_baselines/evaluate.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include "dopa/core/env.h"
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
+#include "dopa/train/evaluation.h"
 
 namespace dopa::agents {
 
@@ -197,5 +200,44 @@ void write_baseline_report(const std::vector<BaselineResult>& results, const std
     regret << "\n";
   }
 }
+
+namespace {
+
+// `dopa eval`: the trained agent (when given) and the baselines on the same Bandit-v0 task.
+std::vector<EvaluationRow> evaluate_bandit(const EvaluationRequest& request) {
+  Kwargs kwargs = request.env_kwargs;
+  const auto resolved = make(request.env_id, kwargs)->spec().config;
+  if (resolved.has("task")) kwargs["task"] = resolved.values().at("task");
+  std::vector<BaselineResult> results;
+  if (request.trained != nullptr) {
+    BaselineResult trained;
+    trained.spec = request.trained_run;
+    trained.label = "trained(" + std::filesystem::path(request.trained_run).filename().string() + ")";
+    trained.score = score_trained_agent(*request.trained, request.env_id, kwargs, request.episodes, request.seed,
+                                        test_batch_size(request.episodes));
+    results.push_back(trained);
+  }
+  // The baselines play Bandit-v0 with the same task, arms and trials.
+  Kwargs bandit_kwargs;
+  for (const std::string key : {"task", "arms", "trials"})
+    if (resolved.has(key)) bandit_kwargs[key] = resolved.values().at(key);
+  const auto baselines = evaluate_baselines(bandit_kwargs, request.baselines, request.episodes, request.seed,
+                                            [](int64_t done, int64_t total) {
+                                              spdlog::debug("eval: {}/{} policies scored", done, total);
+                                            });
+  results.insert(results.end(), baselines.begin(), baselines.end());
+  write_baseline_report(results, request.out_dir);
+  std::vector<EvaluationRow> rows;
+  for (const BaselineResult& r : results)
+    rows.push_back({r.label, r.score.episodes, r.score.total_reward, r.score.total_reward_se,
+                    r.score.cumulative_regret.back(), r.score.cumulative_regret_se.back()});
+  return rows;
+}
+
+}  // namespace
+
+DOPA_REGISTER_EVALUATION(EvaluationRegistration{
+    "bandit", "bandit algorithms on Bandit-v0 episodes: total reward and cumulative regret", "Bandit-v0",
+    evaluate_bandit});
 
 }  // namespace dopa::agents

@@ -21,21 +21,20 @@
 // the third factor of the Hebbian rule at step t.
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <optional>
 
 #include "agents/meta_a2c/model.h"
 #include "agents/meta_a2c/population.h"
-#include "agents/meta_a2c/returns.h"
+#include "dopa/neuromod/returns.h"
 #include "dopa/core/error.h"
+#include "dopa/neuromod/td_error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -47,22 +46,10 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
-// Keeps the header and the rows of a CSV whose first column (the iteration) is <= `last`: rows
-// written after a checkpoint would otherwise come twice when the run resumes from it.
-void drop_rows_after(const fs::path& path, int64_t last) {
-  if (!fs::exists(path)) return;
-  std::ifstream in(path);
-  std::string line, kept;
-  for (bool header = true; std::getline(in, line); header = false)
-    if (header || std::stoll(line.substr(0, line.find(','))) <= last) kept += line + "\n";
-  in.close();
-  std::ofstream(path) << kept;
-}
-
-class MetaA2C : public Agent {
+class MetaA2C : public UpdateAgent {
  public:
   MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), model_(nullptr), modulators_(config, "meta_a2c", seed + 2) {
+      : cfg_(config), cadence_(config), model_(nullptr), modulators_(config, "meta_a2c", seed + 2) {
     torch::manual_seed(seed);  // parameters are initialised from LibTorch's global generator
     const nn::CoreOptions core = nn::core_options(config, env.observation_space.size());
     model_ = MetaActorCritic(nn::make_core(core), env.action_space.n());
@@ -95,28 +82,27 @@ class MetaA2C : public Agent {
     nn::RecurrentCore& core = *model_->core;
     // The model's device (train() moves it there); the envs and the action sampler are on the CPU.
     const torch::TensorOptions on_device = torch::TensorOptions().device(model_->policy->weight.device());
-    torch::Tensor previous_value = torch::zeros({B}, on_device), previous_reward = torch::zeros({B}, on_device);
-    torch::Tensor delta, value;  // value: V(s_t), the next step's previous_value
-    int64_t t = 0;
+    neuromod::TdErrorTracker td;
+    td.start_episodes();
+    torch::Tensor delta, value;  // V(s_t) and delta_{t-1}
     const nn::DopamineFn critic = [&](const torch::Tensor& h) {
       value = model_->value->forward(h).squeeze(1);
-      delta = t == 0 ? torch::zeros({B}, on_device) : previous_reward + gamma * value - previous_value;
-      return delta;
+      return delta = td.delta(value, gamma);
     };
     const bool values_needed = critic_values || core.uses_dopamine();
-    for (;; ++t) {
+    for (int64_t t = 0;; ++t) {
       // A copy: the env overwrites its observation buffer when it steps, and the update replays this.
       const torch::Tensor input = envs.observations().reshape({B, -1}).to(on_device.dtype(torch::kFloat32), false, true);
       const torch::Tensor h = core.step(input, state, critic);  // a dopamine core calls critic(h_t)
       if (values_needed && !core.uses_dopamine()) critic(h);
       const torch::Tensor action = nn::sample_categorical(torch::softmax(model_->policy->forward(h), 1));
-      if (values_needed) previous_value = value;
       envs.step(action);
-      previous_reward = envs.rewards().to(on_device.dtype(torch::kFloat32));
+      const torch::Tensor reward = envs.rewards().to(on_device.dtype(torch::kFloat32));
+      td.step(reward, value);
       if (record != nullptr) {
         record->inputs.push_back(input);
         record->actions.push_back(action.to(on_device.device()));
-        record->rewards.push_back(previous_reward);
+        record->rewards.push_back(reward);
         if (core.uses_dopamine()) record->deltas.push_back(delta);
       }
       after_step(t, value, delta, state);
@@ -129,181 +115,126 @@ class MetaA2C : public Agent {
     if (record != nullptr) record->episode_returns = envs.episode_returns().to(torch::kFloat32).clone();
   }
 
-  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+  LoopCadence cadence() const override { return cadence_; }
+  int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // episodes of any fixed length
+
+  void begin(VectorEnv&, const TrainOptions& options, RunRecords& records) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream
-    model_->to(options.device);  // before the optimiser takes the parameters
-    const int64_t B = envs.num_envs();
-    nn::RecurrentCore& core = *model_->core;
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    device_ = options.device;
+    model_->to(device_);  // before the optimiser takes the parameters
     if (cfg_.optimizer == "adam") {
-      optimizer = std::make_unique<torch::optim::Adam>(model_->parameters(),
-                                                       torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
+      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
+                                                        torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
     } else {
-      optimizer = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
+      optimizer_ = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
     }
-    TrainResult result;
-    RecentReturns recent(100);
-    double interval_return = 0.0;
-    int64_t interval_episodes = 0;
-    bool any_interval = false;
-    int64_t first_iteration = 1;
-    // Checkpoints (see save_checkpoint) continue a run exactly: same parameters, optimiser,
-    // generator, envs and counters as if it had never stopped.
-    const bool checkpoints = cfg_.checkpoint_every > 0 && !options.run_dir.empty();
-    if (checkpoints) envs.record_for_snapshots();
-    bool fresh_envs = true;
-    if (options.resume) {
-      if (is_legacy_checkpoint(options.run_dir)) {
-        first_iteration = load_legacy_checkpoint(options.run_dir, *optimizer, result) + 1;
-        any_interval = true;
-      } else {
-        CheckpointReader in(options.run_dir);
-        in.module("model", *model_);
-        model_->to(options.device);  // loading may move the parameters to the checkpoint's device
-        in.optimizer("optimizer", *optimizer);
-        in.random_generator();
-        first_iteration = in.progress_int("iteration") + 1;
-        result.global_step = in.progress_int("global_step");
-        result.episodes = in.progress_int("episodes");
-        result.best_return = in.progress_double("best_return");
-        interval_return = in.progress_double("interval_return");
-        interval_episodes = in.progress_int("interval_episodes");
-        any_interval = in.progress_int("any_interval") != 0;
-        recent.load(in.text("recent_returns"));
-        modulators_.load(in.text("modulators"));
-        fresh_envs = !in.envs(envs);
-      }
-    }
-    // Episodes never span iterations: envs from elsewhere (a legacy checkpoint, the warm-up's) start
-    // from a clean boundary with a fresh stream.
-    if (fresh_envs) envs.reset(options.seed + static_cast<uint64_t>(first_iteration - 1) * 1000003ULL);
-
-    std::ofstream modulator_log;
-    if (cfg_.record_modulator && !options.run_dir.empty()) {
-      const fs::path path = fs::path(options.run_dir) / "modulator.csv";
-      if (options.resume) drop_rows_after(path, first_iteration - 1);
-      modulator_log.open(path, std::ios::app);
-      if (modulator_log.tellp() == 0) modulator_log << "iteration,t,reward,delta,modulator\n";
-    }
-    const int64_t steps_at_start = result.start_step = result.global_step;
-    const auto start = std::chrono::steady_clock::now();
-
-    int64_t completed = first_iteration - 1;  // the last iteration done
-    for (int64_t iteration = first_iteration; result.global_step < options.total_steps; ++iteration) {
-      if (monitor.should_stop()) {
-        result.stopped_early = true;
-        break;
-      }
-      // Doya's neuromodulators, when configured, set this iteration's discount (serotonin), step size
-      // (acetylcholine) and entropy weight (noradrenaline); otherwise the configured values and
-      // schedules do.
-      const double progress = static_cast<double>(result.global_step) / static_cast<double>(options.total_steps);
-      const double gamma = modulators_.gamma(cfg_.gamma);
-      const double entropy_coef = modulators_.entropy_coef(
-          linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress));
-      const double lr = modulators_.lr(cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr);
-      set_learning_rate(*optimizer, lr);
-
-      // 1. The rollout: B episodes to their end, without gradients.
-      Rollout rollout;
-      const auto tape = std::make_shared<nn::RolloutTape>();  // lets the update skip the forward pass
-      {
-        torch::NoGradGuard no_grad;
-        nn::CoreState state = core.initial_state(B);
-        state.tape = tape;
-        const bool record = modulator_log.is_open() && iteration % cfg_.record_every == 0;
-        run_episodes(envs, state, gamma, record, &rollout,
-                     [&](int64_t t, const torch::Tensor&, const torch::Tensor& delta, const nn::CoreState& s) {
-          if (record)  // the constructor made sure the core has a modulator
-            modulator_log << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
-                          << delta[0].item<float>() << ","
-                          << s.modulator[0].mean().item<float>() << "\n";
-        });
-      }
-      const int64_t T = static_cast<int64_t>(rollout.inputs.size());
-      const torch::Tensor reward = torch::stack(rollout.rewards);  // (T, B)
-
-      // 2. The update: the episode again, with gradients.
-      const bool learn = iteration > cfg_.burn_in;
-      double surprise = 0.0;  // mean |advantage| of the update: the dopamine the modulators see
-      torch::Tensor policy_loss, value_loss, entropy, loss;
-      {
-        std::unique_ptr<torch::NoGradGuard> no_grad;
-        if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
-        const torch::Tensor deltas = core.uses_dopamine() ? torch::stack(rollout.deltas) : torch::Tensor();
-        const torch::Tensor hs = core.unroll(torch::stack(rollout.inputs), deltas, nullptr, tape.get());
-        const torch::Tensor log_policy = torch::log_softmax(model_->policy->forward(hs), 2);  // (T, B, A)
-        const torch::Tensor policy = log_policy.exp();
-        torch::Tensor values = model_->value->forward(hs).squeeze(2);  // (T, B)
-        if (cfg_.baseline_element0) values = values.select(1, 0).unsqueeze(1).expand({T, B});
-        // The value regresses on the Monte Carlo return (gae_lambda = 1, the papers' form) or on the
-        // lambda-return; the policy's advantage is that target minus the value.
-        const torch::Tensor target = cfg_.gae_lambda == 1.0
-                                         ? discounted_returns(reward, gamma)
-                                         : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
-        const torch::Tensor advantage = target - values;
-        if (modulators_.any()) surprise = advantage.detach().abs().mean().item<double>();
-        const torch::Tensor log_prob = log_policy.gather(2, torch::stack(rollout.actions).unsqueeze(2)).squeeze(2);
-        policy_loss = -(log_prob * advantage.detach()).mean(1).sum() / T;
-        value_loss = advantage.pow(2).mean(1).sum() / T;
-        entropy = -(policy * log_policy).sum(2).mean();
-        const torch::Tensor exploration =
-            cfg_.entropy == "sum_p2" ? policy.pow(2).sum(2).mean(1).sum() / T : -entropy;
-        loss = policy_loss + entropy_coef * exploration + cfg_.value_coef * value_loss;
-      }
-      if (learn) {
-        optimizer->zero_grad();
-        loss.backward();
-        if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
-        optimizer->step();
-      }
-
-      // 3. Book-keeping.
-      result.global_step += T * B;
-      result.episodes += B;
-      const double batch_return = rollout.episode_returns.mean().item<double>();
-      modulators_.step(batch_return, surprise,
-                       static_cast<double>(result.global_step) / static_cast<double>(options.total_steps));
-      const float* episode_returns = rollout.episode_returns.data_ptr<float>();  // (B) on the CPU
-      for (int64_t b = 0; b < B; ++b) recent.add(episode_returns[b]);
-      interval_return += batch_return * B;
-      interval_episodes += B;
-      monitor.progress(result.global_step, recent.mean());
-      if (iteration % cfg_.log_interval == 0 || result.global_step >= options.total_steps) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const double mean_return = interval_return / interval_episodes;
-        if (!any_interval || mean_return > result.best_return) result.best_return = mean_return;
-        any_interval = true;
-        Metrics row = {{"iteration", static_cast<double>(iteration)},
-                                         {"episodes", static_cast<double>(result.episodes)},
-                                         {"episodic_return", mean_return},
-                                         {"episodic_length", static_cast<double>(T)},
-                                         {"policy_loss", policy_loss.item<double>()},
-                                         {"value_loss", value_loss.item<double>()},
-                                         {"entropy", entropy.item<double>()},
-                                         {"entropy_coef", entropy_coef},
-                                         {"SPS", (result.global_step - steps_at_start) / std::max(seconds, 1e-9)}};
-        // Columns only where a neuromodulator sets them (a run's columns never change).
-        if (modulators_.sets_lr()) row.insert(row.end() - 1, {"lr", lr});
-        if (modulators_.sets_gamma()) row.insert(row.end() - 1, {"gamma", gamma});
-        monitor.log(result.global_step, row);
-        interval_return = 0.0;
-        interval_episodes = 0;
-      }
-      completed = iteration;
-      if (checkpoints && iteration % cfg_.checkpoint_every == 0) {
-        save_checkpoint(options.run_dir, *optimizer, envs, iteration, result, recent,
-                        {interval_return, interval_episodes, any_interval});
-      }
-    }
-    // A last checkpoint where the run stopped (Ctrl-C, SIGTERM, or done): --resume goes on from here.
-    if (checkpoints && completed >= first_iteration && completed % cfg_.checkpoint_every != 0)
-      save_checkpoint(options.run_dir, *optimizer, envs, completed, result, recent,
-                      {interval_return, interval_episodes, any_interval});
-    result.final_return = recent.mean();
-    model_->to(torch::kCPU);  // model files and play() are on the CPU
-    return result;
+    if (cfg_.record_modulator) modulator_log_ = records.open("modulator.csv", "iteration,t,reward,delta,modulator");
   }
+
+  int64_t update(VectorEnv& envs, const UpdateContext& context) override {
+    const int64_t B = envs.num_envs();
+    const int64_t iteration = context.update;
+    nn::RecurrentCore& core = *model_->core;
+    // Doya's neuromodulators, when configured, set this iteration's discount (serotonin), step size
+    // (acetylcholine) and entropy weight (noradrenaline); otherwise the configured values and
+    // schedules do.
+    const double progress = static_cast<double>(context.global_step) / static_cast<double>(context.total_steps);
+    gamma_ = modulators_.gamma(cfg_.gamma);
+    entropy_coef_ = modulators_.entropy_coef(
+        linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress));
+    lr_ = modulators_.lr(cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr);
+    set_learning_rate(*optimizer_, lr_);
+
+    // 1. The rollout: B episodes to their end, without gradients.
+    Rollout rollout;
+    const auto tape = std::make_shared<nn::RolloutTape>();  // lets the update skip the forward pass
+    {
+      torch::NoGradGuard no_grad;
+      nn::CoreState state = core.initial_state(B);
+      state.tape = tape;
+      const bool record = modulator_log_ != nullptr && iteration % cfg_.record_every == 0;
+      run_episodes(envs, state, gamma_, record, &rollout,
+                   [&](int64_t t, const torch::Tensor&, const torch::Tensor& delta, const nn::CoreState& s) {
+        if (record)  // the constructor made sure the core has a modulator
+          *modulator_log_ << iteration << "," << t << "," << envs.rewards()[0].item<float>() << ","
+                          << delta[0].item<float>() << "," << s.modulator[0].mean().item<float>() << "\n";
+      });
+    }
+    const int64_t T = static_cast<int64_t>(rollout.inputs.size());
+    const torch::Tensor reward = torch::stack(rollout.rewards);  // (T, B)
+
+    // 2. The update: the episode again, with gradients.
+    const bool learn = iteration > cfg_.burn_in;
+    double surprise = 0.0;  // mean |advantage| of the update: the dopamine the modulators see
+    torch::Tensor loss;
+    {
+      std::unique_ptr<torch::NoGradGuard> no_grad;
+      if (!learn) no_grad = std::make_unique<torch::NoGradGuard>();
+      const torch::Tensor deltas = core.uses_dopamine() ? torch::stack(rollout.deltas) : torch::Tensor();
+      const torch::Tensor hs = core.unroll(torch::stack(rollout.inputs), deltas, nullptr, tape.get());
+      const torch::Tensor log_policy = torch::log_softmax(model_->policy->forward(hs), 2);  // (T, B, A)
+      const torch::Tensor policy = log_policy.exp();
+      torch::Tensor values = model_->value->forward(hs).squeeze(2);  // (T, B)
+      if (cfg_.baseline_element0) values = values.select(1, 0).unsqueeze(1).expand({T, B});
+      // The value regresses on the Monte Carlo return (gae_lambda = 1, the papers' form) or on the
+      // lambda-return; the policy's advantage is that target minus the value.
+      const torch::Tensor target = cfg_.gae_lambda == 1.0
+                                       ? neuromod::discounted_returns(reward, gamma_)
+                                       : neuromod::lambda_returns(reward, values.detach(), gamma_, cfg_.gae_lambda);
+      const torch::Tensor advantage = target - values;
+      if (modulators_.any()) surprise = advantage.detach().abs().mean().item<double>();
+      const torch::Tensor log_prob = log_policy.gather(2, torch::stack(rollout.actions).unsqueeze(2)).squeeze(2);
+      policy_loss_ = -(log_prob * advantage.detach()).mean(1).sum() / T;
+      value_loss_ = advantage.pow(2).mean(1).sum() / T;
+      entropy_ = -(policy * log_policy).sum(2).mean();
+      const torch::Tensor exploration =
+          cfg_.entropy == "sum_p2" ? policy.pow(2).sum(2).mean(1).sum() / T : -entropy_;
+      loss = policy_loss_ + entropy_coef_ * exploration + cfg_.value_coef * value_loss_;
+    }
+    if (learn) {
+      optimizer_->zero_grad();
+      loss.backward();
+      if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
+      optimizer_->step();
+    }
+
+    // 3. The episodes, and what the modulators see of them.
+    const float* episode_returns = rollout.episode_returns.data_ptr<float>();  // (B) on the CPU
+    for (int64_t b = 0; b < B; ++b) context.episodes.add(episode_returns[b], T);
+    const double batch_return = rollout.episode_returns.mean().item<double>();
+    modulators_.step(batch_return, surprise,
+                     static_cast<double>(context.global_step + T * B) / static_cast<double>(context.total_steps));
+    iteration_ = iteration;
+    return T * B;
+  }
+
+  Metrics metrics() const override {
+    Metrics row = {{"iteration", static_cast<double>(iteration_)},
+                   {"policy_loss", policy_loss_.item<double>()},
+                   {"value_loss", value_loss_.item<double>()},
+                   {"entropy", entropy_.item<double>()},
+                   {"entropy_coef", entropy_coef_}};
+    // Columns only where a neuromodulator sets them (a run's columns never change).
+    if (modulators_.sets_lr()) row.emplace_back("lr", lr_);
+    if (modulators_.sets_gamma()) row.emplace_back("gamma", gamma_);
+    return row;
+  }
+
+  // Episodes never span iterations: nothing is carried but the model, optimiser and modulators.
+  void save_state(CheckpointWriter& out) const override {
+    out.module("model", *model_);
+    out.optimizer("optimizer", *optimizer_);
+    out.text("modulators", modulators_.save());
+  }
+
+  void load_state(CheckpointReader& in, bool) override {
+    in.module("model", *model_);
+    model_->to(device_);  // loading may move the parameters to the checkpoint's device
+    in.optimizer("optimizer", *optimizer_);
+    modulators_.load(in.text("modulators"));
+  }
+
+  void end() override { model_->to(torch::kCPU); }  // model files and play() are on the CPU
 
   int64_t num_parameters() const override {
     int64_t count = 0;
@@ -352,73 +283,19 @@ class MetaA2C : public Agent {
   }
 
  private:
-  // The logging interval in progress when a checkpoint is taken.
-  struct OpenInterval {
-    double return_sum;
-    int64_t episodes;
-    bool any_before;
-  };
-
-  void save_checkpoint(const std::string& run_dir, const torch::optim::Optimizer& optimizer, const VectorEnv& envs,
-                       int64_t iteration, const TrainResult& result, const RecentReturns& recent,
-                       const OpenInterval& interval) {
-    CheckpointWriter out(run_dir);
-    out.progress("iteration", iteration);
-    out.progress("global_step", result.global_step);
-    out.progress("episodes", result.episodes);
-    out.progress("best_return", result.best_return);
-    out.progress("interval_return", interval.return_sum);
-    out.progress("interval_episodes", interval.episodes);
-    out.progress("any_interval", static_cast<int64_t>(interval.any_before));
-    out.module("model", *model_);
-    out.optimizer("optimizer", optimizer);
-    out.random_generator();
-    out.text("recent_returns", recent.save());
-    out.text("modulators", modulators_.save());
-    out.envs(envs);
-    out.commit();
-  }
-
-  // The checkpoints of runs made before 2026-11 (progress.txt, checkpoint.pt, optimizer.pt and
-  // rng.pt at the top of the run folder; no envs, so the run goes on with fresh episodes).
-  // Returns the iteration the checkpoint was taken at.
-  int64_t load_legacy_checkpoint(const std::string& run_dir, torch::optim::Optimizer& optimizer, TrainResult& result) {
-    const fs::path dir(run_dir);
-    for (const char* file : {"progress.txt", "checkpoint.pt", "optimizer.pt", "rng.pt"})
-      if (!fs::exists(dir / file))
-        throw Error("cannot resume '" + run_dir + "': no " + file + " (no checkpoint was written yet)");
-    std::ifstream in(dir / "progress.txt");
-    std::string key;
-    int64_t iteration = -1;
-    while (in >> key) {
-      if (key == "iteration") in >> iteration;
-      else if (key == "global_step") in >> result.global_step;
-      else if (key == "episodes") in >> result.episodes;
-      else if (key == "best_return") in >> result.best_return;
-      else {  // the neuromodulators' lines: "acetylcholine STATE..."
-        std::string rest;
-        std::getline(in, rest);
-        modulators_.read(key, rest.empty() ? rest : rest.substr(1));
-      }
-    }
-    if (iteration < 0) throw Error("cannot resume '" + run_dir + "': progress.txt is malformed");
-    try {
-      torch::load(model_, (dir / "checkpoint.pt").string());
-      torch::load(optimizer, (dir / "optimizer.pt").string());
-      torch::Tensor rng_state;
-      torch::load(rng_state, (dir / "rng.pt").string());
-      at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
-      generator.set_state(rng_state);
-    } catch (const c10::Error& e) {
-      throw Error("cannot resume '" + run_dir + "': its checkpoint does not fit this configuration (" +
-                  std::string(e.what_without_backtrace()) + ")");
-    }
-    return iteration;
-  }
-
   MetaA2CConfig cfg_;
+  LoopCadence cadence_;
   MetaActorCritic model_;
   neuromod::UpdateModulators modulators_;  // Doya's meta-parameter sources, when configured
+
+  // While training: the device, the optimiser, modulator.csv when recorded, the last iteration's
+  // number, meta-parameters and losses.
+  torch::Device device_ = torch::kCPU;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::ostream* modulator_log_ = nullptr;
+  int64_t iteration_ = 0;
+  double gamma_ = 0.0, entropy_coef_ = 0.0, lr_ = 0.0;
+  torch::Tensor policy_loss_, value_loss_, entropy_;
 };
 
 }  // namespace
@@ -444,12 +321,12 @@ AgentRegistration meta_a2c_registration() {
       {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
       {"burn_in", 100, "iterations before the first optimiser step"},
       {"baseline_element0", false, "official-code quirk: batch element 0's value is every element's baseline"},
-      {"log_interval", 10, "iterations between metrics rows"},
-      {"checkpoint_every", 1000, "iterations between checkpoints in the run folder (0: none)"},
       {"record_modulator", false, "write batch element 0's reward, TD error and modulator per step to modulator.csv"},
       {"record_every", 100, "with record_modulator: record every this many iterations"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema loop = loop_config_keys(10, 1000, "iteration");
+  r.config.insert(r.config.end(), loop.begin(), loop.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
   r.config.insert(r.config.end(), modulators.begin(), modulators.end());
   r.autoreset = AutoresetMode::SameStep;

@@ -35,7 +35,7 @@ inline double linear_schedule(double start, double end, double fraction, double 
 struct MetaA2CConfig {
   double gamma, gae_lambda, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
   std::string entropy, optimizer;
-  int64_t burn_in, log_interval, checkpoint_every, record_every;
+  int64_t burn_in, record_every;
   bool lr_anneal, baseline_element0, record_modulator;
 
   explicit MetaA2CConfig(const Config& c)
@@ -51,8 +51,6 @@ struct MetaA2CConfig {
         entropy(c.get_string("entropy")),
         optimizer(c.get_string("optimizer")),
         burn_in(c.get_int("burn_in")),
-        log_interval(c.get_int("log_interval")),
-        checkpoint_every(c.get_int("checkpoint_every")),
         record_every(c.get_int("record_every")),
         lr_anneal(c.get_bool("lr_anneal")),
         baseline_element0(c.get_bool("baseline_element0")),
@@ -63,9 +61,7 @@ struct MetaA2CConfig {
     if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
     if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("meta_a2c 'gae_lambda' must be in [0, 1]");
-    if (log_interval < 1) throw Error("meta_a2c 'log_interval' must be >= 1");
-    if (burn_in < 0 || checkpoint_every < 0 || record_every < 1)
-      throw Error("meta_a2c 'burn_in' and 'checkpoint_every' must be >= 0, 'record_every' >= 1");
+    if (burn_in < 0 || record_every < 1) throw Error("meta_a2c 'burn_in' must be >= 0, 'record_every' >= 1");
   }
 };
 

@@ -11,11 +11,13 @@
 #include <chrono>
 #include <cmath>
 
-#include "agents/meta_a2c/returns.h"
+#include "dopa/neuromod/returns.h"
 #include "dopa/core/error.h"
+#include "dopa/neuromod/td_error.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/plastic_rnn.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -140,7 +142,7 @@ class TensorEnvRows : public MemberEnvs {
 
 MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds,
                                      torch::Device device)
-    : cfg_(agent_config), seeds_(std::move(seeds)), device_(device) {
+    : cfg_(agent_config), log_interval_(LoopCadence(agent_config).log_interval), seeds_(std::move(seeds)), device_(device) {
   check_supported(agent_config, cfg_);
   if (seeds_.empty()) throw Error("a population needs at least one member");
   // Each member is built exactly as meta_a2c builds its model for that seed; the stacked leaves
@@ -232,10 +234,7 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
   const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
   torch::optim::Adam optimizer(stacked_, torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
   std::vector<TrainResult> results(S);
-  std::vector<RecentReturns> recent(S, RecentReturns(100));
-  std::vector<double> interval_return(S, 0.0);
-  std::vector<bool> any_interval(S, false);
-  int64_t interval_episodes = 0;
+  std::vector<EpisodeLog> episodes(S);  // each member's, as the training loop keeps a run's
   envs.reset();
   const auto start = std::chrono::steady_clock::now();
   int64_t global_step = 0;
@@ -260,21 +259,19 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       CoreState state = initial_state(B);
       // The TD error of each member's critic, delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) (0 at
       // t = 0), for cores modulated by dopamine (as meta_a2c's rollout).
-      torch::Tensor previous_value = torch::zeros({S, B}, on_device), previous_reward = torch::zeros({S, B}, on_device);
-      torch::Tensor delta, value;  // value: V(s_t), the next step's previous_value
-      bool first = true;
+      neuromod::TdErrorTracker td;
+      td.start_episodes();
+      torch::Tensor delta, value;  // V(s_t) and delta_{t-1}, (S, B)
       const DopamineFn dopamine = [&](const torch::Tensor& h) {
         value = linear("value", h).squeeze(2);
-        delta = first ? torch::zeros({S, B}, on_device) : previous_reward + gamma * value - previous_value;
-        return delta;
+        return delta = td.delta(value, gamma);
       };
-      for (;; first = false) {
+      for (;;) {
         const torch::Tensor input = envs.observations();  // (S, B, inputs)
         const torch::Tensor h = core_step(input, state, dopamine);
         const torch::Tensor action = envs.sample(torch::softmax(linear("policy", h), 2));
-        if (uses_dopamine()) previous_value = value;  // the core asked for delta, so value is this step's
         const torch::Tensor reward = envs.step(action);
-        previous_reward = reward;
+        td.step(reward, value);  // value is this step's when the core asked for delta
         if (uses_dopamine()) deltas.push_back(delta);
         const int64_t ended = envs.ended();
         inputs.push_back(input);
@@ -308,8 +305,8 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       torch::Tensor values = per_member("value").squeeze(3);  // (T, S, B)
       if (cfg_.baseline_element0) values = values.select(2, 0).unsqueeze(2).expand({T, S, B});
       const torch::Tensor target = cfg_.gae_lambda == 1.0
-                                       ? discounted_returns(reward, gamma)
-                                       : lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
+                                       ? neuromod::discounted_returns(reward, gamma)
+                                       : neuromod::lambda_returns(reward, values.detach(), gamma, cfg_.gae_lambda);
       const torch::Tensor advantage = target - values;
       const torch::Tensor log_prob = log_policy.gather(3, torch::stack(actions).to(device_).unsqueeze(3)).squeeze(3);
       policy_loss = -(log_prob * advantage.detach()).mean(2).sum(0) / T;  // (S)
@@ -339,39 +336,34 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
 
     // 3. Book-keeping, per member.
     global_step += T * B;
-    interval_episodes += B;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const bool log_now = iteration % cfg_.log_interval == 0 || global_step >= total_steps;
+    const bool log_now = iteration % log_interval_ == 0 || global_step >= total_steps;
     const torch::Tensor all_returns = envs.episode_returns();  // (S, B)
     const torch::Tensor losses = torch::stack({policy_loss, value_loss, entropy}).to(torch::kCPU);  // one copy
     for (int64_t s = 0; s < S; ++s) {
       TrainResult& r = results[s];
       r.global_step = global_step;
-      r.episodes += B;
-      // As meta_a2c: the episodes' returns in float32, the batch mean times B into the interval.
+      // As meta_a2c: the episodes' returns in float32, each into the member's episode log.
       const torch::Tensor episode_returns = all_returns[s].contiguous();
       const float* values = episode_returns.data_ptr<float>();
-      for (int64_t b = 0; b < B; ++b) recent[s].add(values[b]);
-      interval_return[s] += episode_returns.mean().item<double>() * B;
-      monitors[s]->progress(global_step, recent[s].mean());
-      if (log_now) {
-        const double mean_return = interval_return[s] / interval_episodes;
-        if (!any_interval[s] || mean_return > r.best_return) r.best_return = mean_return;
-        any_interval[s] = true;
-        monitors[s]->log(global_step, {{"iteration", static_cast<double>(iteration)},
-                                       {"episodes", static_cast<double>(r.episodes)},
-                                       {"episodic_return", mean_return},
-                                       {"episodic_length", static_cast<double>(T)},
+      for (int64_t b = 0; b < B; ++b) episodes[s].add(values[b], T);
+      monitors[s]->progress(global_step, episodes[s].recent_mean());
+      if (log_now) {  // the columns of the training loop's rows (train/training_loop.h)
+        const EpisodeLog::Interval interval = episodes[s].take_interval();
+        monitors[s]->log(global_step, {{"episodes", static_cast<double>(episodes[s].episodes())},
+                                       {"episodic_return", interval.mean_return},
+                                       {"episodic_length", interval.mean_length},
+                                       {"iteration", static_cast<double>(iteration)},
                                        {"policy_loss", losses[0][s].item<double>()},
                                        {"value_loss", losses[1][s].item<double>()},
                                        {"entropy", losses[2][s].item<double>()},
                                        {"entropy_coef", entropy_coef},
                                        {"SPS", global_step / std::max(seconds, 1e-9)}});
-        interval_return[s] = 0.0;
       }
-      r.final_return = recent[s].mean();
+      r.episodes = episodes[s].episodes();
+      r.final_return = episodes[s].recent_mean();
+      r.best_return = episodes[s].best_return();
     }
-    if (log_now) interval_episodes = 0;
   }
   // The members' models hold the trained parameters (for save_member).
   {

@@ -78,6 +78,7 @@ class MetaA2CPopulation : public PopulationTrainer {
   const torch::Tensor& parameter(const std::string& name) const;
 
   MetaA2CConfig cfg_;
+  int64_t log_interval_;
   std::vector<uint64_t> seeds_;
   torch::Device device_;
   std::vector<MetaActorCritic> members_;      // the members' models, for their layout and for saving

@@ -15,15 +15,17 @@
 // policy_loss, entropy, old_approx_kl, approx_kl, clipfrac, explained_variance, SPS.
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 
 #include "dopa/core/error.h"
+#include "dopa/neuromod/returns.h"
+#include "dopa/neuromod/td_error.h"
 #include "dopa/nn/actor_critic.h"
 #include "dopa/nn/running_mean_std.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -50,8 +52,6 @@ struct PpoConfig {
   double obs_clip;
   double reward_clip;
   bool bootstrap_truncated;
-  int64_t log_interval;
-  int64_t checkpoint_every;
   bool deterministic;
 
   explicit PpoConfig(const Config& c)
@@ -75,8 +75,6 @@ struct PpoConfig {
         obs_clip(c.get_float("obs_clip")),
         reward_clip(c.get_float("reward_clip")),
         bootstrap_truncated(c.get_bool("bootstrap_truncated")),
-        log_interval(c.get_int("log_interval")),
-        checkpoint_every(c.get_int("checkpoint_every")),
         deterministic(c.get_bool("deterministic")) {
     if (!(lr > 0)) throw Error("ppo 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("ppo 'gamma' must be in [0, 1]");
@@ -85,8 +83,6 @@ struct PpoConfig {
     if (num_minibatches < 1) throw Error("ppo 'num_minibatches' must be >= 1");
     if (update_epochs < 1) throw Error("ppo 'update_epochs' must be >= 1");
     if (!(clip_coef > 0)) throw Error("ppo 'clip_coef' must be > 0");
-    if (log_interval < 1) throw Error("ppo 'log_interval' must be >= 1");
-    if (checkpoint_every < 0) throw Error("ppo 'checkpoint_every' must be >= 0");
   }
 };
 
@@ -111,9 +107,9 @@ struct Rollout {
   nn::CoreState first_state;  // recurrent: the state before step 0
 };
 
-class Ppo : public Agent {
+class Ppo : public UpdateAgent {
  public:
-  Ppo(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), policy_(nullptr) {
+  Ppo(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), cadence_(config), policy_(nullptr) {
     torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
     policy_ = Policy(config, env, cfg_);
     if (!env.action_space.is_discrete()) {
@@ -122,260 +118,204 @@ class Ppo : public Agent {
     }
   }
 
-  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
-    nn::ActorCritic& net = policy_->net;
+  LoopCadence cadence() const override { return cadence_; }
+  int64_t steps_per_update(const VectorEnv& envs) const override { return envs.num_envs() * cfg_.num_steps; }
+
+  void begin(VectorEnv& envs, const TrainOptions& options, RunRecords&) override {
     const int64_t N = envs.num_envs();
-    const int64_t T = cfg_.num_steps;
+    nn::ActorCritic& net = policy_->net;
     if (net->recurrent() && N % cfg_.num_minibatches != 0)
       throw Error("recurrent ppo splits minibatches by env: num_envs (" + std::to_string(N) +
                   ") must be a multiple of num_minibatches (" + std::to_string(cfg_.num_minibatches) + ")");
-    if (!net->recurrent() && N * T < cfg_.num_minibatches)
-      throw Error("ppo: num_envs x num_steps (" + std::to_string(N * T) + ") is smaller than num_minibatches");
+    if (!net->recurrent() && N * cfg_.num_steps < cfg_.num_minibatches)
+      throw Error("ppo: num_envs x num_steps (" + std::to_string(N * cfg_.num_steps) + ") is smaller than num_minibatches");
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
     // The network on the device (a GPU: the envs step on the CPU, their pinned buffers copied over
     // asynchronously, observe()); before the optimiser takes the parameters.
     device_ = options.device;
     policy_->to(device_);
-    const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
-    torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
-    const int64_t steps_per_update = N * T;
-    const int64_t num_updates = std::max<int64_t>(1, options.total_steps / steps_per_update);
-
+    optimizer_ = std::make_unique<torch::optim::Adam>(net->parameters(),
+                                                      torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
     // The loop's carried state: the next observation, the core's state, the dopamine inputs.
-    torch::Tensor obs;
-    nn::CoreState state = net->initial_state(N);
-    torch::Tensor episode_start = torch::ones({N}, on_device);
-    torch::Tensor previous_reward = torch::zeros({N}, on_device), previous_value = torch::zeros({N}, on_device);
+    const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
+    state_ = net->initial_state(N);
+    td_.start_masked(N, on_device);
+  }
 
+  void start_episodes(VectorEnv& envs) override { obs_ = observe(envs.observations(), /*update=*/true); }
+
+  int64_t update(VectorEnv& envs, const UpdateContext& context) override {
+    nn::ActorCritic& net = policy_->net;
+    const int64_t N = envs.num_envs();
+    const int64_t T = cfg_.num_steps;
+    const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
     // For look-ahead values, whose plastic updates are discarded: no dopamine.
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}, h.options()); };
+    lr_ = cfg_.anneal_lr ? cfg_.lr * (1.0 - static_cast<double>(context.update - 1) / context.num_updates) : cfg_.lr;
+    for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr_);
 
-    TrainResult result;
-    EpisodeLog log;
-    const auto start = std::chrono::steady_clock::now();
+    // 1. Roll out T steps in every env with the current policy, without gradients.
+    Rollout roll;
+    std::vector<torch::Tensor> obs_t, actions_t, log_probs_t, values_t, rewards_t, continues_t, deltas_t;
+    {
+      torch::NoGradGuard no_grad;
+      roll.first_state = nn::clone_state(state_);
+      for (int64_t t = 0; t < T; ++t) {
+        // A dopamine-modulated core reads the TD error of the step before; the update replays it.
+        torch::Tensor delta = torch::zeros({N}, on_device);
+        const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
+          return delta = td_.delta(net->value_of_hidden(h), cfg_.gamma);
+        };
+        const nn::PolicyOutput out = net->forward(obs_, state_, dopamine);
+        const torch::Tensor action = net->sample(out);
+        obs_t.push_back(obs_);
+        actions_t.push_back(action);
+        log_probs_t.push_back(net->log_prob(out, action));
+        values_t.push_back(out.value);
+        deltas_t.push_back(delta);
 
-    // Checkpoints hold all of the above, the policy (normalisers included), the optimiser, the
-    // generator and the envs: a resumed run goes on exactly as an uninterrupted one.
-    const bool checkpoints = !options.run_dir.empty();
-    if (checkpoints) envs.record_for_snapshots();
-    auto save_checkpoint = [&](int64_t update) {
-      CheckpointWriter out(options.run_dir);
-      out.progress("update", update);
-      out.progress("global_step", result.global_step);
-      out.progress("episodes", log.episodes());
-      out.progress("best_return", log.best_return());
-      out.module("policy", *policy_);
-      out.optimizer("optimizer", optimizer);
-      out.random_generator();
-      out.text("episode_log", log.save());
-      out.envs(envs);
-      out.tensor("obs", obs);
-      out.tensors("core_state", state.tensors);
-      out.tensors("core_modulator", {state.modulator});
-      out.tensors("carried", {episode_start, previous_reward, previous_value,
-                              policy_->reward_normalizer->running_returns()});
-      out.commit();
-    };
-    int64_t first_update = 1;
-    bool fresh_envs = true;
-    if (options.resume) {
-      CheckpointReader in(options.run_dir);
-      in.module("policy", *policy_);
-      policy_->to(device_);  // loading may move the parameters to the checkpoint's device
-      in.optimizer("optimizer", optimizer);
-      in.random_generator();
-      log.load(in.text("episode_log"));
-      first_update = in.progress_int("update") + 1;
-      result.global_step = result.start_step = in.progress_int("global_step");
-      if (in.envs(envs)) {
-        fresh_envs = false;
-        obs = in.tensor("obs").to(device_);
-        const auto here = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
-        state.tensors = in.tensors("core_state");
-        for (torch::Tensor& t : state.tensors) t = here(t);
-        state.modulator = here(in.tensors("core_modulator").at(0));
-        const std::vector<torch::Tensor> carried = in.tensors("carried");
-        episode_start = here(carried.at(0));
-        previous_reward = here(carried.at(1));
-        previous_value = here(carried.at(2));
-        policy_->reward_normalizer->set_running_returns(here(carried.at(3)));
-      }
-    }
-    if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's)
-      envs.reset(options.seed + static_cast<uint64_t>(first_update - 1) * 1000003ULL);
-      obs = observe(envs.observations(), /*update=*/true);
-    }
-
-    int64_t last_checkpoint = first_update - 1;
-    for (int64_t update = first_update; update <= num_updates; ++update) {
-      if (monitor.should_stop()) {  // Ctrl-C or SIGTERM: the state after the last whole update
-        result.stopped_early = true;
-        if (checkpoints) save_checkpoint(update - 1);
-        last_checkpoint = update - 1;
-        break;
-      }
-      const double lr = cfg_.anneal_lr ? cfg_.lr * (1.0 - static_cast<double>(update - 1) / num_updates) : cfg_.lr;
-      for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-
-      // 1. Roll out T steps in every env with the current policy, without gradients.
-      Rollout roll;
-      std::vector<torch::Tensor> obs_t, actions_t, log_probs_t, values_t, rewards_t, continues_t, deltas_t;
-      {
-        torch::NoGradGuard no_grad;
-        roll.first_state = nn::clone_state(state);
-        for (int64_t t = 0; t < T; ++t) {
-          // A dopamine-modulated core reads delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}), 0 when
-          // an episode starts; the update replays the same signal.
-          torch::Tensor delta = torch::zeros({N}, on_device);
-          const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-            delta = (1 - episode_start) * (previous_reward + cfg_.gamma * net->value_of_hidden(h) - previous_value);
-            return delta;
-          };
-          const nn::PolicyOutput out = net->forward(obs, state, dopamine);
-          const torch::Tensor action = net->sample(out);
-          obs_t.push_back(obs);
-          actions_t.push_back(action);
-          log_probs_t.push_back(net->log_prob(out, action));
-          values_t.push_back(out.value);
-          deltas_t.push_back(delta);
-
-          envs.step(env_action(action));
-          const torch::Tensor terminated = envs.terminations().to(device_, false, /*copy=*/true);
-          const torch::Tensor truncated = envs.truncations().to(device_);
-          const torch::Tensor done = terminated.logical_or(truncated);
-          torch::Tensor reward = cfg_.normalize_reward
-                                     ? policy_->reward_normalizer(envs.rewards().to(device_), terminated)
-                                     : envs.rewards().to(on_device.dtype(torch::kFloat32));
-          previous_reward = reward.clone();
-          previous_value = out.value;
-          // A time limit is not an MDP end: add gamma V(final observation) (the state before the reset).
-          const torch::Tensor cut = truncated.logical_and(terminated.logical_not());
-          if (cfg_.bootstrap_truncated && cut.any().item<bool>()) {
-            const torch::Tensor rows = cut.nonzero().squeeze(1);
-            const torch::Tensor final_obs =
-                observe(envs.final_observations().index_select(0, rows.to(torch::kCPU)), false);
-            nn::CoreState rows_state = nn::select_rows(state, rows);
-            reward.index_add_(0, rows, cfg_.gamma * net->forward(final_obs, rows_state, no_dopamine).value);
-          }
-          rewards_t.push_back(reward);
-          const torch::Tensor keep = done.logical_not().to(torch::kFloat32);
-          continues_t.push_back(keep);
-          episode_start = 1 - keep;
-
-          if (done.any().item<bool>()) {
-            log.add_ended(envs, done.to(torch::kCPU));
-            if (net->recurrent()) state = nn::mask_state(state, keep);  // a new episode starts from zeros
-          }
-          obs = observe(envs.observations(), true);
+        envs.step(env_action(action));
+        const torch::Tensor terminated = envs.terminations().to(device_, false, /*copy=*/true);
+        const torch::Tensor truncated = envs.truncations().to(device_);
+        const torch::Tensor done = terminated.logical_or(truncated);
+        torch::Tensor reward = cfg_.normalize_reward
+                                   ? policy_->reward_normalizer(envs.rewards().to(device_), terminated)
+                                   : envs.rewards().to(on_device.dtype(torch::kFloat32));
+        const torch::Tensor raw_reward = reward.clone();
+        // A time limit is not an MDP end: add gamma V(final observation) (the state before the reset).
+        const torch::Tensor cut = truncated.logical_and(terminated.logical_not());
+        if (cfg_.bootstrap_truncated && cut.any().item<bool>()) {
+          const torch::Tensor rows = cut.nonzero().squeeze(1);
+          const torch::Tensor final_obs =
+              observe(envs.final_observations().index_select(0, rows.to(torch::kCPU)), false);
+          nn::CoreState rows_state = nn::select_rows(state_, rows);
+          reward.index_add_(0, rows, cfg_.gamma * net->forward(final_obs, rows_state, no_dopamine).value);
         }
-        roll.obs = torch::stack(obs_t);
-        roll.actions = torch::stack(actions_t);
-        roll.log_probs = torch::stack(log_probs_t);
-        roll.values = torch::stack(values_t);
-        roll.rewards = torch::stack(rewards_t);
-        roll.continues = torch::stack(continues_t);
-        roll.deltas = torch::stack(deltas_t);
-      }
+        rewards_t.push_back(reward);
+        const torch::Tensor keep = done.logical_not().to(torch::kFloat32);
+        continues_t.push_back(keep);
+        td_.step(raw_reward, out.value, 1 - keep);
 
-      // 2. Advantages by GAE(lambda), bootstrapped from the value of the next observation.
-      torch::Tensor advantages, returns;
-      {
-        torch::NoGradGuard no_grad;
-        nn::CoreState lookahead = nn::clone_state(state);
-        const torch::Tensor next_value = net->forward(obs, lookahead, no_dopamine).value;
-        advantages = torch::zeros({T, N}, on_device);
-        torch::Tensor gae = torch::zeros({N}, on_device);
-        for (int64_t t = T - 1; t >= 0; --t) {
-          const torch::Tensor following = t == T - 1 ? next_value : roll.values[t + 1];
-          const torch::Tensor delta = roll.rewards[t] + cfg_.gamma * following * roll.continues[t] - roll.values[t];
-          gae = delta + cfg_.gamma * cfg_.gae_lambda * roll.continues[t] * gae;
-          advantages[t] = gae;
+        if (done.any().item<bool>()) {
+          context.episodes.add_ended(envs, done.to(torch::kCPU));
+          if (net->recurrent()) state_ = nn::mask_state(state_, keep);  // a new episode starts from zeros
         }
-        returns = advantages + roll.values;
+        obs_ = observe(envs.observations(), true);
       }
-
-      // 3. update_epochs passes over the rollout in num_minibatches minibatches.
-      double clipfrac_sum = 0.0, approx_kl = 0.0, old_approx_kl = 0.0;
-      int64_t minibatch_count = 0;
-      torch::Tensor policy_loss, value_loss, entropy;
-      const int64_t units = net->recurrent() ? N : N * T;  // what a minibatch samples: envs or steps
-      const int64_t minibatch_size = units / cfg_.num_minibatches;
-      for (int64_t epoch = 0; epoch < cfg_.update_epochs; ++epoch) {
-        const torch::Tensor order = torch::randperm(units, torch::kLong).to(device_);  // the CPU generator's
-        for (int64_t begin = 0; begin + minibatch_size <= units; begin += minibatch_size) {
-          const torch::Tensor index = order.slice(0, begin, begin + minibatch_size);
-          const Minibatch mb = evaluate(roll, index);
-          const torch::Tensor mb_returns = select(returns, index);
-          const torch::Tensor mb_old_values = select(roll.values, index);
-          const torch::Tensor mb_old_log_probs = select(roll.log_probs, index);
-
-          const torch::Tensor log_ratio = mb.log_probs - mb_old_log_probs;
-          const torch::Tensor ratio = log_ratio.exp();
-          {
-            torch::NoGradGuard no_grad;
-            old_approx_kl = (-log_ratio).mean().item<double>();
-            approx_kl = ((ratio - 1) - log_ratio).mean().item<double>();
-            clipfrac_sum += ((ratio - 1.0).abs() > cfg_.clip_coef).to(torch::kFloat32).mean().item<double>();
-          }
-          torch::Tensor mb_adv = select(advantages, index);
-          if (cfg_.norm_adv) mb_adv = (mb_adv - mb_adv.mean()) / (mb_adv.std() + 1e-8);
-
-          policy_loss = torch::max(-mb_adv * ratio, -mb_adv * ratio.clamp(1 - cfg_.clip_coef, 1 + cfg_.clip_coef)).mean();
-          if (cfg_.clip_vloss) {
-            const torch::Tensor unclipped = (mb.values - mb_returns).square();
-            const torch::Tensor clipped_values =
-                mb_old_values + (mb.values - mb_old_values).clamp(-cfg_.clip_coef, cfg_.clip_coef);
-            value_loss = 0.5 * torch::max(unclipped, (clipped_values - mb_returns).square()).mean();
-          } else {
-            value_loss = 0.5 * (mb.values - mb_returns).square().mean();
-          }
-          entropy = mb.entropy.mean();
-          const torch::Tensor loss = policy_loss - cfg_.ent_coef * entropy + cfg_.vf_coef * value_loss;
-          optimizer.zero_grad();
-          loss.backward();
-          if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), cfg_.max_grad_norm);
-          optimizer.step();
-          ++minibatch_count;
-        }
-        if (cfg_.target_kl > 0 && approx_kl > cfg_.target_kl) break;
-      }
-
-      result.global_step = update * steps_per_update;
-      monitor.progress(result.global_step, log.recent_mean());
-      if (update % cfg_.log_interval == 0 || update == num_updates) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const EpisodeLog::Interval interval = log.take_interval();
-        const double explained_variance = [&] {
-          const double var_returns = returns.var().item<double>();
-          return var_returns == 0 ? NAN : 1.0 - (returns - roll.values).var().item<double>() / var_returns;
-        }();
-        monitor.log(result.global_step, {{"episodes", static_cast<double>(log.episodes())},
-                                         {"episodic_return", interval.mean_return},
-                                         {"episodic_length", interval.mean_length},
-                                         {"learning_rate", lr},
-                                         {"value_loss", value_loss.item<double>()},
-                                         {"policy_loss", policy_loss.item<double>()},
-                                         {"entropy", entropy.item<double>()},
-                                         {"old_approx_kl", old_approx_kl},
-                                         {"approx_kl", approx_kl},
-                                         {"clipfrac", clipfrac_sum / std::max<int64_t>(1, minibatch_count)},
-                                         {"explained_variance", explained_variance},
-                                         {"SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9)}});
-      }
-      if (checkpoints && cfg_.checkpoint_every > 0 && update % cfg_.checkpoint_every == 0) {
-        save_checkpoint(update);
-        last_checkpoint = update;
-      }
+      roll.obs = torch::stack(obs_t);
+      roll.actions = torch::stack(actions_t);
+      roll.log_probs = torch::stack(log_probs_t);
+      roll.values = torch::stack(values_t);
+      roll.rewards = torch::stack(rewards_t);
+      roll.continues = torch::stack(continues_t);
+      roll.deltas = torch::stack(deltas_t);
     }
-    // The end, for a later --resume with more steps.
-    if (checkpoints && !result.stopped_early && last_checkpoint < num_updates && first_update <= num_updates)
-      save_checkpoint(num_updates);
-    result.episodes = log.episodes();
-    result.final_return = log.recent_mean();
-    result.best_return = log.best_return();
+
+    // 2. Advantages by GAE(lambda), bootstrapped from the value of the next observation.
+    torch::Tensor advantages;
+    {
+      torch::NoGradGuard no_grad;
+      nn::CoreState lookahead = nn::clone_state(state_);
+      const torch::Tensor next_value = net->forward(obs_, lookahead, no_dopamine).value;
+      advantages = neuromod::gae_advantages(roll.rewards, roll.values, next_value, roll.continues, cfg_.gamma,
+                                            cfg_.gae_lambda);
+      returns_ = advantages + roll.values;
+      values_ = roll.values;
+    }
+
+    // 3. update_epochs passes over the rollout in num_minibatches minibatches.
+    clipfrac_sum_ = approx_kl_ = old_approx_kl_ = 0.0;
+    minibatch_count_ = 0;
+    const int64_t units = net->recurrent() ? N : N * T;  // what a minibatch samples: envs or steps
+    const int64_t minibatch_size = units / cfg_.num_minibatches;
+    for (int64_t epoch = 0; epoch < cfg_.update_epochs; ++epoch) {
+      const torch::Tensor order = torch::randperm(units, torch::kLong).to(device_);  // the CPU generator's
+      for (int64_t begin = 0; begin + minibatch_size <= units; begin += minibatch_size) {
+        const torch::Tensor index = order.slice(0, begin, begin + minibatch_size);
+        const Minibatch mb = evaluate(roll, index);
+        const torch::Tensor mb_returns = select(returns_, index);
+        const torch::Tensor mb_old_values = select(roll.values, index);
+        const torch::Tensor mb_old_log_probs = select(roll.log_probs, index);
+
+        const torch::Tensor log_ratio = mb.log_probs - mb_old_log_probs;
+        const torch::Tensor ratio = log_ratio.exp();
+        {
+          torch::NoGradGuard no_grad;
+          old_approx_kl_ = (-log_ratio).mean().item<double>();
+          approx_kl_ = ((ratio - 1) - log_ratio).mean().item<double>();
+          clipfrac_sum_ += ((ratio - 1.0).abs() > cfg_.clip_coef).to(torch::kFloat32).mean().item<double>();
+        }
+        torch::Tensor mb_adv = select(advantages, index);
+        if (cfg_.norm_adv) mb_adv = (mb_adv - mb_adv.mean()) / (mb_adv.std() + 1e-8);
+
+        policy_loss_ = torch::max(-mb_adv * ratio, -mb_adv * ratio.clamp(1 - cfg_.clip_coef, 1 + cfg_.clip_coef)).mean();
+        if (cfg_.clip_vloss) {
+          const torch::Tensor unclipped = (mb.values - mb_returns).square();
+          const torch::Tensor clipped_values =
+              mb_old_values + (mb.values - mb_old_values).clamp(-cfg_.clip_coef, cfg_.clip_coef);
+          value_loss_ = 0.5 * torch::max(unclipped, (clipped_values - mb_returns).square()).mean();
+        } else {
+          value_loss_ = 0.5 * (mb.values - mb_returns).square().mean();
+        }
+        entropy_ = mb.entropy.mean();
+        const torch::Tensor loss = policy_loss_ - cfg_.ent_coef * entropy_ + cfg_.vf_coef * value_loss_;
+        optimizer_->zero_grad();
+        loss.backward();
+        if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), cfg_.max_grad_norm);
+        optimizer_->step();
+        ++minibatch_count_;
+      }
+      if (cfg_.target_kl > 0 && approx_kl_ > cfg_.target_kl) break;
+    }
+    return N * T;
+  }
+
+  Metrics metrics() const override {
+    const double explained_variance = [&] {
+      const double var_returns = returns_.var().item<double>();
+      return var_returns == 0 ? NAN : 1.0 - (returns_ - values_).var().item<double>() / var_returns;
+    }();
+    return {{"learning_rate", lr_},
+            {"value_loss", value_loss_.item<double>()},
+            {"policy_loss", policy_loss_.item<double>()},
+            {"entropy", entropy_.item<double>()},
+            {"old_approx_kl", old_approx_kl_},
+            {"approx_kl", approx_kl_},
+            {"clipfrac", clipfrac_sum_ / std::max<int64_t>(1, minibatch_count_)},
+            {"explained_variance", explained_variance}};
+  }
+
+  void save_state(CheckpointWriter& out) const override {
+    out.module("policy", *policy_);
+    out.optimizer("optimizer", *optimizer_);
+    out.tensor("obs", obs_);
+    out.tensors("core_state", state_.tensors);
+    out.tensors("core_modulator", {state_.modulator});
+    std::vector<torch::Tensor> carried = td_.state();
+    carried.push_back(policy_->reward_normalizer->running_returns());
+    out.tensors("carried", carried);
+  }
+
+  void load_state(CheckpointReader& in, bool envs_restored) override {
+    in.module("policy", *policy_);
+    policy_->to(device_);  // loading may move the parameters to the checkpoint's device
+    in.optimizer("optimizer", *optimizer_);
+    if (!envs_restored) return;
+    const auto here = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
+    obs_ = here(in.tensor("obs"));
+    state_.tensors = in.tensors("core_state");
+    for (torch::Tensor& t : state_.tensors) t = here(t);
+    state_.modulator = here(in.tensors("core_modulator").at(0));
+    std::vector<torch::Tensor> carried = in.tensors("carried");
+    for (torch::Tensor& t : carried) t = here(t);
+    policy_->reward_normalizer->set_running_returns(carried.at(3));
+    carried.pop_back();
+    td_.set_state(carried);
+  }
+
+  void end() override {
     policy_->to(torch::kCPU);  // model files and play() are on the CPU
     device_ = torch::kCPU;
-    return result;
   }
 
   void save(const std::string& path) const override { torch::save(policy_, path); }
@@ -402,22 +342,21 @@ class Ppo : public Agent {
     for (int64_t batch = 0; batch < episodes / B; ++batch) {
       envs.reset(seed + static_cast<uint64_t>(batch * B));
       nn::CoreState state = net->initial_state(B);
-      torch::Tensor episode_start = torch::ones({B});
-      torch::Tensor previous_reward = torch::zeros({B}), previous_value = torch::zeros({B});
+      neuromod::TdErrorTracker td;
+      td.start_masked(B, torch::TensorOptions());
       torch::Tensor ended = torch::zeros({B}, torch::kBool);  // rows whose batch episode is over
       while (!ended.all().item<bool>()) {
         const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-          return (1 - episode_start) * (previous_reward + cfg_.gamma * net->value_of_hidden(h) - previous_value);
+          return td.delta(net->value_of_hidden(h), cfg_.gamma);
         };
         const nn::PolicyOutput out = net->forward(observe(envs.observations(), false), state, dopamine);
         envs.step(env_action(cfg_.deterministic ? net->mode(out) : net->sample(out)));
         on_step({});
         const torch::Tensor done = envs.terminations().logical_or(envs.truncations());
-        previous_reward = envs.rewards().to(torch::kFloat32);
+        torch::Tensor reward = envs.rewards().to(torch::kFloat32);
         if (cfg_.normalize_reward)  // the reward the critic learned, with the statistics frozen
-          previous_reward = (previous_reward * policy_->reward_normalizer->scale()).clamp(-cfg_.reward_clip, cfg_.reward_clip);
-        previous_value = out.value;
-        episode_start = done.to(torch::kFloat32);
+          reward = (reward * policy_->reward_normalizer->scale()).clamp(-cfg_.reward_clip, cfg_.reward_clip);
+        td.step(reward, out.value, done.to(torch::kFloat32));
         if (done.any().item<bool>()) {
           ended = ended.logical_or(done);
           state = nn::mask_state(state, done.logical_not().to(torch::kFloat32));
@@ -484,9 +423,20 @@ class Ppo : public Agent {
   }
 
   PpoConfig cfg_;
+  LoopCadence cadence_;
   torch::Device device_ = torch::kCPU;  // where the network is while it trains
   Policy policy_;
   torch::Tensor action_low_, action_high_;  // Box: (dims,) float32
+
+  // While training: the optimiser, what the envs' episodes carry from update to update (the next
+  // observation, the core's state, the dopamine inputs), and the last update's numbers.
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  torch::Tensor obs_;
+  nn::CoreState state_;
+  neuromod::TdErrorTracker td_;
+  double lr_ = 0.0, clipfrac_sum_ = 0.0, approx_kl_ = 0.0, old_approx_kl_ = 0.0;
+  int64_t minibatch_count_ = 0;
+  torch::Tensor policy_loss_, value_loss_, entropy_, returns_, values_;
 };
 
 }  // namespace
@@ -517,11 +467,11 @@ AgentRegistration ppo_registration() {
       {"obs_clip", 10.0, "clip of normalised observations"},
       {"reward_clip", 10.0, "clip of normalised rewards"},
       {"bootstrap_truncated", true, "bootstrap time-limit ends from V(final obs) (false: as CleanRL)"},
-      {"log_interval", 1, "updates between metrics rows"},
-      {"checkpoint_every", 10, "updates between checkpoints in the run folder (0: only when stopped and at the end)"},
       {"deterministic", false, "play (dopa play) the most likely action instead of sampling"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema loop = loop_config_keys(1, 10, "update");
+  r.config.insert(r.config.end(), loop.begin(), loop.end());
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.any_device = true;

@@ -12,14 +12,15 @@
 // completed with gamma V(final obs) when the baseline is the value (bootstrap_truncated).
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 
 #include "dopa/core/error.h"
+#include "dopa/neuromod/td_error.h"
 #include "dopa/nn/actor_critic.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -34,8 +35,6 @@ struct ReinforceConfig {
   double ent_coef;
   double max_grad_norm;
   bool bootstrap_truncated;
-  int64_t log_interval;
-  int64_t checkpoint_every;
 
   explicit ReinforceConfig(const Config& c)
       : lr(c.get_float("lr")),
@@ -45,13 +44,9 @@ struct ReinforceConfig {
         vf_coef(c.get_float("vf_coef")),
         ent_coef(c.get_float("ent_coef")),
         max_grad_norm(c.get_float("max_grad_norm")),
-        bootstrap_truncated(c.get_bool("bootstrap_truncated")),
-        log_interval(c.get_int("log_interval")),
-        checkpoint_every(c.get_int("checkpoint_every")) {
+        bootstrap_truncated(c.get_bool("bootstrap_truncated")) {
     if (!(lr > 0)) throw Error("reinforce 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("reinforce 'gamma' must be in [0, 1]");
-    if (log_interval < 1) throw Error("reinforce 'log_interval' must be >= 1");
-    if (checkpoint_every < 0) throw Error("reinforce 'checkpoint_every' must be >= 0");
   }
 };
 
@@ -61,9 +56,9 @@ struct Episodes {
   int64_t steps = 0;  // sum of the episodes' lengths
 };
 
-class Reinforce : public Agent {
+class Reinforce : public UpdateAgent {
  public:
-  Reinforce(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), net_(nullptr) {
+  Reinforce(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), cadence_(config), net_(nullptr) {
     torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
     net_ = nn::ActorCritic(config, env.observation_space, env.action_space);
     if (!env.action_space.is_discrete()) {
@@ -72,138 +67,94 @@ class Reinforce : public Agent {
     }
   }
 
-  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+  LoopCadence cadence() const override { return cadence_; }
+  int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // whole episodes: lengths vary
+
+  void begin(VectorEnv&, const TrainOptions& options, RunRecords&) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
-    torch::optim::Adam optimizer(net_->parameters(), torch::optim::AdamOptions(cfg_.lr));
+    optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(cfg_.lr));
+  }
+
+  // The first update plays the episodes the loop has just started; every other one starts its own.
+  void start_episodes(VectorEnv&) override { episodes_started_ = true; }
+
+  int64_t update(VectorEnv& envs, const UpdateContext& context) override {
     const int64_t N = envs.num_envs();
+    // Fresh episodes from the envs' running streams.
+    if (!episodes_started_) envs.reset();
+    episodes_started_ = false;
 
-    TrainResult result;
-    EpisodeLog log;
-    int64_t update = 0;
-    const auto start = std::chrono::steady_clock::now();
+    // 1. One episode per env, without gradients.
+    const Episodes batch = play_episodes(envs, context.episodes);
+    const int64_t T = batch.obs.size(0);
 
-    // Checkpoints (between updates, when every episode has ended) hold the network, optimiser,
-    // generator, envs and counters: a resumed run goes on exactly as an uninterrupted one.
-    const bool checkpoints = !options.run_dir.empty();
-    if (checkpoints) envs.record_for_snapshots();
-    auto save_checkpoint = [&] {
-      CheckpointWriter out(options.run_dir);
-      out.progress("update", update);
-      out.progress("global_step", result.global_step);
-      out.progress("episodes", log.episodes());
-      out.progress("best_return", log.best_return());
-      out.module("network", *net_);
-      out.optimizer("optimizer", optimizer);
-      out.random_generator();
-      out.text("episode_log", log.save());
-      out.envs(envs);
-      out.commit();
-    };
-    bool fresh_envs = true;
-    if (options.resume) {
-      CheckpointReader in(options.run_dir);
-      in.module("network", *net_);
-      in.optimizer("optimizer", optimizer);
-      in.random_generator();
-      log.load(in.text("episode_log"));
-      update = in.progress_int("update");
-      result.global_step = result.start_step = in.progress_int("global_step");
-      fresh_envs = !in.envs(envs);
-    }
-    // A new run, or a checkpoint from other envs (the warm-up's).
-    if (fresh_envs) envs.reset(options.seed + static_cast<uint64_t>(update) * 1000003ULL);
-    const int64_t first_update = update + 1;
-    int64_t last_checkpoint = update;
-
-    while (result.global_step < options.total_steps) {
-      if (monitor.should_stop()) {  // Ctrl-C or SIGTERM: the state after the last whole update
-        result.stopped_early = true;
-        if (checkpoints) save_checkpoint();
-        last_checkpoint = update;
-        break;
-      }
-      ++update;
-      // Fresh episodes from the envs' running streams (the first update of a run: already reset).
-      if (update > first_update || !fresh_envs) envs.reset();
-
-      // 1. One episode per env, without gradients.
-      const Episodes batch = play_episodes(envs, log);
-      const int64_t T = batch.obs.size(0);
-
-      // 2. Discounted returns, backwards; the baseline; the loss on every live step.
-      torch::Tensor returns = torch::zeros({T, N});
-      {
-        torch::Tensor G = torch::zeros({N});
-        for (int64_t t = T - 1; t >= 0; --t) {
-          G = batch.rewards[t] + cfg_.gamma * G * batch.alive[t];
-          returns[t] = G * batch.alive[t];
-        }
-      }
-      nn::CoreState state = net_->initial_state(N);
-      std::vector<torch::Tensor> log_probs, values, entropies;
-      if (net_->recurrent()) {
-        for (int64_t t = 0; t < T; ++t) {
-          const torch::Tensor delta = batch.deltas[t];
-          const nn::PolicyOutput out = net_->forward(batch.obs[t], state, [&](const torch::Tensor&) { return delta; });
-          log_probs.push_back(net_->log_prob(out, batch.actions[t]));
-          values.push_back(out.value);
-          entropies.push_back(net_->entropy(out));
-        }
-      } else {
-        const nn::PolicyOutput out = net_->forward(batch.obs.reshape({T * N, -1}), state);
-        log_probs.push_back(net_->log_prob(out, flatten_steps(batch.actions)).reshape({T, N}));
-        values.push_back(out.value.reshape({T, N}));
-        entropies.push_back(net_->entropy(out).reshape({T, N}));
-      }
-      const torch::Tensor log_prob = torch::stack(log_probs).reshape({T, N});
-      const torch::Tensor value = torch::stack(values).reshape({T, N});
-      const torch::Tensor entropy_per_step = torch::stack(entropies).reshape({T, N});
-      const torch::Tensor live = batch.alive;
-      const double live_steps = static_cast<double>(batch.steps);
-      auto live_mean = [&](const torch::Tensor& x) { return (x * live).sum() / live_steps; };
-
-      torch::Tensor advantage = returns;
-      if (cfg_.baseline == "value") advantage = returns - value.detach();
-      if (cfg_.baseline == "mean") advantage = returns - live_mean(returns);
-      if (cfg_.norm_adv && live_steps > 1) {
-        const torch::Tensor mean = live_mean(advantage);
-        const torch::Tensor std = (live_mean((advantage - mean).square()) * live_steps / (live_steps - 1)).sqrt();
-        advantage = (advantage - mean) / (std + 1e-8);
-      }
-      const torch::Tensor policy_loss = -live_mean(log_prob * advantage);
-      const torch::Tensor value_loss = 0.5 * live_mean((returns - value).square());
-      const torch::Tensor entropy = live_mean(entropy_per_step);
-      torch::Tensor loss = policy_loss - cfg_.ent_coef * entropy;
-      if (cfg_.baseline == "value") loss = loss + cfg_.vf_coef * value_loss;
-      optimizer.zero_grad();
-      loss.backward();
-      if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), cfg_.max_grad_norm);
-      optimizer.step();
-
-      result.global_step += batch.steps;
-      monitor.progress(result.global_step, log.recent_mean());
-      if (update % cfg_.log_interval == 0 || result.global_step >= options.total_steps) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const EpisodeLog::Interval interval = log.take_interval();
-        monitor.log(result.global_step, {{"episodes", static_cast<double>(log.episodes())},
-                                         {"episodic_return", interval.mean_return},
-                                         {"episodic_length", interval.mean_length},
-                                         {"policy_loss", policy_loss.item<double>()},
-                                         {"value_loss", value_loss.item<double>()},
-                                         {"entropy", entropy.item<double>()},
-                                         {"SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9)}});
-      }
-      if (checkpoints && cfg_.checkpoint_every > 0 && update % cfg_.checkpoint_every == 0) {
-        save_checkpoint();
-        last_checkpoint = update;
+    // 2. Discounted returns, backwards; the baseline; the loss on every live step.
+    torch::Tensor returns = torch::zeros({T, N});
+    {
+      torch::Tensor G = torch::zeros({N});
+      for (int64_t t = T - 1; t >= 0; --t) {
+        G = batch.rewards[t] + cfg_.gamma * G * batch.alive[t];
+        returns[t] = G * batch.alive[t];
       }
     }
-    // The end, for a later --resume with more steps.
-    if (checkpoints && !result.stopped_early && last_checkpoint < update) save_checkpoint();
-    result.episodes = log.episodes();
-    result.final_return = log.recent_mean();
-    result.best_return = log.best_return();
-    return result;
+    nn::CoreState state = net_->initial_state(N);
+    std::vector<torch::Tensor> log_probs, values, entropies;
+    if (net_->recurrent()) {
+      for (int64_t t = 0; t < T; ++t) {
+        const torch::Tensor delta = batch.deltas[t];
+        const nn::PolicyOutput out = net_->forward(batch.obs[t], state, [&](const torch::Tensor&) { return delta; });
+        log_probs.push_back(net_->log_prob(out, batch.actions[t]));
+        values.push_back(out.value);
+        entropies.push_back(net_->entropy(out));
+      }
+    } else {
+      const nn::PolicyOutput out = net_->forward(batch.obs.reshape({T * N, -1}), state);
+      log_probs.push_back(net_->log_prob(out, flatten_steps(batch.actions)).reshape({T, N}));
+      values.push_back(out.value.reshape({T, N}));
+      entropies.push_back(net_->entropy(out).reshape({T, N}));
+    }
+    const torch::Tensor log_prob = torch::stack(log_probs).reshape({T, N});
+    const torch::Tensor value = torch::stack(values).reshape({T, N});
+    const torch::Tensor entropy_per_step = torch::stack(entropies).reshape({T, N});
+    const torch::Tensor live = batch.alive;
+    const double live_steps = static_cast<double>(batch.steps);
+    auto live_mean = [&](const torch::Tensor& x) { return (x * live).sum() / live_steps; };
+
+    torch::Tensor advantage = returns;
+    if (cfg_.baseline == "value") advantage = returns - value.detach();
+    if (cfg_.baseline == "mean") advantage = returns - live_mean(returns);
+    if (cfg_.norm_adv && live_steps > 1) {
+      const torch::Tensor mean = live_mean(advantage);
+      const torch::Tensor std = (live_mean((advantage - mean).square()) * live_steps / (live_steps - 1)).sqrt();
+      advantage = (advantage - mean) / (std + 1e-8);
+    }
+    policy_loss_ = -live_mean(log_prob * advantage);
+    value_loss_ = 0.5 * live_mean((returns - value).square());
+    entropy_ = live_mean(entropy_per_step);
+    torch::Tensor loss = policy_loss_ - cfg_.ent_coef * entropy_;
+    if (cfg_.baseline == "value") loss = loss + cfg_.vf_coef * value_loss_;
+    optimizer_->zero_grad();
+    loss.backward();
+    if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), cfg_.max_grad_norm);
+    optimizer_->step();
+    return batch.steps;
+  }
+
+  Metrics metrics() const override {
+    return {{"policy_loss", policy_loss_.item<double>()},
+            {"value_loss", value_loss_.item<double>()},
+            {"entropy", entropy_.item<double>()}};
+  }
+
+  // Between updates every episode has ended: nothing is carried but the network and its optimiser.
+  void save_state(CheckpointWriter& out) const override {
+    out.module("network", *net_);
+    out.optimizer("optimizer", *optimizer_);
+  }
+
+  void load_state(CheckpointReader& in, bool) override {
+    in.module("network", *net_);
+    in.optimizer("optimizer", *optimizer_);
   }
 
   void save(const std::string& path) const override { torch::save(net_, path); }
@@ -228,15 +179,15 @@ class Reinforce : public Agent {
     std::vector<torch::Tensor> obs_t, actions_t, rewards_t, alive_t, deltas_t;
     nn::CoreState state = net_->initial_state(N);
     torch::Tensor alive = torch::ones({N});
-    torch::Tensor previous_reward = torch::zeros({N}), previous_value = torch::zeros({N});
+    neuromod::TdErrorTracker td;
+    td.start_episodes();
     Episodes batch;
-    for (int64_t t = 0; alive.any().item<bool>(); ++t) {
+    while (alive.any().item<bool>()) {
       const torch::Tensor obs = envs.observations().reshape({N, -1}).to(torch::kFloat32).clone();
-      // delta_{t-1} = r_{t-1} + gamma V(s_t) - V(s_{t-1}) for dopamine-modulated cores (0 at t = 0).
+      // Dopamine-modulated cores read the TD error of the step before.
       torch::Tensor delta = torch::zeros({N});
       const nn::DopamineFn dopamine = [&](const torch::Tensor& h) {
-        if (t > 0) delta = previous_reward + cfg_.gamma * net_->value_of_hidden(h) - previous_value;
-        return delta;
+        return delta = td.delta(net_->value_of_hidden(h), cfg_.gamma);
       };
       const nn::PolicyOutput out = net_->forward(obs, state, dopamine);
       const torch::Tensor action = net_->sample(out);
@@ -258,8 +209,7 @@ class Reinforce : public Agent {
       alive_t.push_back(alive);
       deltas_t.push_back(delta * alive);
       batch.steps += static_cast<int64_t>(alive.sum().item<double>());
-      previous_reward = reward;
-      previous_value = out.value;
+      td.step(reward, out.value);
 
       const torch::Tensor ended = terminated.logical_or(truncated);
       if (ended.any().item<bool>()) {
@@ -282,8 +232,14 @@ class Reinforce : public Agent {
   }
 
   ReinforceConfig cfg_;
+  LoopCadence cadence_;
   nn::ActorCritic net_;
   torch::Tensor action_low_, action_high_;  // Box: (dims,) float32
+
+  // While training: the optimiser, whether the envs hold episodes not yet played, the last losses.
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  bool episodes_started_ = false;
+  torch::Tensor policy_loss_, value_loss_, entropy_;
 };
 
 }  // namespace
@@ -302,10 +258,10 @@ AgentRegistration reinforce_registration() {
       {"ent_coef", 0.0, "weight of the entropy bonus"},
       {"max_grad_norm", 0.5, "global gradient-norm clip (0: none)"},
       {"bootstrap_truncated", true, "complete time-limit ends with gamma V(final obs) (baseline = value)"},
-      {"log_interval", 1, "updates between metrics rows"},
-      {"checkpoint_every", 50, "updates between checkpoints in the run folder (0: only when stopped and at the end)"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema loop = loop_config_keys(1, 50, "update");
+  r.config.insert(r.config.end(), loop.begin(), loop.end());
   r.autoreset = AutoresetMode::NextStep;
   r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {

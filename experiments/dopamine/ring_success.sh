@@ -22,7 +22,7 @@ for start in "1:0.99" "10:0.5"; do
         --set "agent.noradrenaline=meta:$beta" --set "agent.serotonin=meta:$gamma" \
         --out "$run" --no-progress --log-level warn >/dev/null
     fi
-    final=$(sed -n 's/.*"final_return" : \([-0-9.e]*\).*/\1/p' "$run/summary.json")
+    final=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["final_return"])' "$run/summary.json")
     if awk -v r="$final" 'BEGIN { exit !(r >= 0.3) }'; then successes=$((successes + 1)); fi
   done
   echo "start beta $beta, gamma $gamma: $successes of $seeds seeds succeed (reward per step >= 0.3 over the last 10%)"

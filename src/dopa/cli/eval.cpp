@@ -4,19 +4,17 @@
 // (frozen parameters, its env's task unless --kw changes it): total reward and cumulative regret
 // with standard errors, written to DIR/summary.csv and DIR/regret.csv and printed as a table.
 // Swept parameters (ucb1:c=0..1/0.1) keep the best point, as RL²'s table did.
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
-#include "agents/bandit_baselines/evaluate.h"
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
 #include "dopa/runner/experiment.h"
 #include "dopa/runner/trained_agent.h"
 #include "dopa/train/agent.h"
+#include "dopa/train/evaluation.h"
 
 namespace dopa::cli {
 
@@ -43,42 +41,28 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--out", options->out, "folder for summary.csv and regret.csv");
   cmd->callback([options] {
     if (options->policies.empty() && options->run.empty()) throw Error("dopa eval needs --policy or --run");
-    std::string env_id = "Bandit-v0";
-    Kwargs kwargs;
+    const EvaluationRegistration& evaluation = EvaluationRegistry::global().find("bandit");
+    EvaluationRequest request;
+    request.env_id = evaluation.default_env;
     std::unique_ptr<Agent> agent;
     if (!options->run.empty()) {
       TrainedAgent trained = load_trained_agent(options->run);
-      env_id = trained.experiment.env.get_string("id");
-      kwargs = trained.experiment.env_kwargs.values();
+      request.env_id = trained.experiment.env.get_string("id");
+      request.env_kwargs = trained.experiment.env_kwargs.values();
       agent = std::move(trained.agent);
+      request.trained = agent.get();
+      request.trained_run = options->run;
     }
-    for (const auto& [key, value] : parse_env_kwargs(env_id, options->kwargs)) kwargs[key] = value;
-    const auto resolved = make(env_id, kwargs)->spec().config;
-    if (resolved.has("task")) kwargs["task"] = resolved.values().at("task");
-    std::vector<agents::BaselineResult> results;
-    if (agent) {
-      const int64_t batch = test_batch_size(options->episodes);
-      agents::BaselineResult trained;
-      trained.spec = options->run;
-      trained.label = "trained(" + fs::path(options->run).filename().string() + ")";
-      trained.score = agents::score_trained_agent(*agent, env_id, kwargs, options->episodes, options->seed, batch);
-      results.push_back(trained);
-    }
-    // The baselines play Bandit-v0 with the same task, arms and trials.
-    Kwargs bandit_kwargs;
-    for (const std::string key : {"task", "arms", "trials"})
-      if (resolved.has(key)) bandit_kwargs[key] = resolved.values().at(key);
-    const auto baselines = agents::evaluate_baselines(bandit_kwargs, options->policies, options->episodes,
-                                                      options->seed, [](int64_t done, int64_t total) {
-                                                        spdlog::debug("eval: {}/{} policies scored", done, total);
-                                                      });
-    results.insert(results.end(), baselines.begin(), baselines.end());
-    agents::write_baseline_report(results, options->out);
+    for (const auto& [key, value] : parse_env_kwargs(request.env_id, options->kwargs)) request.env_kwargs[key] = value;
+    request.baselines = options->policies;
+    request.episodes = options->episodes;
+    request.seed = options->seed;
+    request.out_dir = options->out;
+    const std::vector<EvaluationRow> rows = evaluation.run(request);
     std::printf("%-28s %8s %16s %16s\n", "baseline", "episodes", "total reward", "regret (last)");
-    for (const auto& r : results)
-      std::printf("%-28s %8lld %9.3f ± %-5.3f %9.3f ± %-5.3f\n", r.label.c_str(),
-                  static_cast<long long>(r.score.episodes), r.score.total_reward, r.score.total_reward_se,
-                  r.score.cumulative_regret.back(), r.score.cumulative_regret_se.back());
+    for (const EvaluationRow& r : rows)
+      std::printf("%-28s %8lld %9.3f ± %-5.3f %9.3f ± %-5.3f\n", r.label.c_str(), static_cast<long long>(r.episodes),
+                  r.total_reward, r.total_reward_se, r.final_regret, r.final_regret_se);
     std::printf("%s\n", options->out.c_str());
   });
 }

@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <numeric>
 #include <regex>
-#include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/core/strings.h"
+#include "dopa/runner/run.h"
 
 namespace dopa {
 
@@ -27,21 +28,6 @@ double t975(size_t df) {
 }
 
 double mean(const std::vector<double>& v) { return v.empty() ? NAN : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A number field of summary.json ("final_return" : 98.8); NaN when absent.
-double json_number(const std::string& text, const std::string& key) {
-  const std::regex pattern("\"" + key + "\"\\s*:\\s*([-+0-9.eEinfa]+)");
-  std::smatch match;
-  if (!std::regex_search(text, match, pattern)) return NAN;
-  return std::stod(match[1]);
-}
 
 std::string number(double v) {
   char text[32];
@@ -77,14 +63,14 @@ std::vector<ReportRow> sweep_report(const std::string& dir) {
     const std::string point = match[1];
     ReportRow& row = rows[point];
     row.point = point;
-    const std::string summary = read_file(folder / "summary.json");
-    if (summary.find("\"interrupted\" : false") == std::string::npos) {
+    const std::optional<SavedSummary> summary = read_summary(folder.string());
+    if (!summary || !summary->finished) {
       row.unfinished.push_back(name);
       continue;
     }
     row.seeds.push_back(std::stol(match[2]));
-    finals[point].push_back(json_number(summary, "final_return"));
-    bests[point].push_back(json_number(summary, "best_return"));
+    finals[point].push_back(summary->final_return);
+    bests[point].push_back(summary->best_return);
   }
   if (rows.empty()) throw Error("dopa report: no run folders named <point>-s<seed> in " + dir);
   std::vector<ReportRow> out;

@@ -1,12 +1,11 @@
 #include "dopa/runner/run.h"
 
 #include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <toml++/toml.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "dopa/runner/experiment.h"
 #include "dopa/runner/metrics.h"
 #include "dopa/runner/progress.h"
+#include "dopa/runner/stop_signals.h"
 #include "dopa/train/checkpoint.h"
 #include "dopa/train/device.h"
 
@@ -25,28 +25,6 @@ namespace dopa {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::atomic<bool> g_stop_requested{false};
-
-extern "C" void request_stop(int) { g_stop_requested.store(true); }
-
-// Installs the Ctrl-C/SIGTERM handlers for the duration of training.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_requested.store(false);
-    previous_int_ = std::signal(SIGINT, request_stop);
-    previous_term_ = std::signal(SIGTERM, request_stop);
-  }
-  ~StopSignals() {
-    std::signal(SIGINT, previous_int_);
-    std::signal(SIGTERM, previous_term_);
-  }
-
- private:
-  void (*previous_int_)(int);
-  void (*previous_term_)(int);
-};
 
 // Writes metrics.csv, shows progress, and tells the agent to stop: on Ctrl-C, or at `stop_step`
 // (> 0: the end of the warm-up; the agent then checkpoints as on Ctrl-C).
@@ -73,7 +51,7 @@ class RunMonitor : public TrainMonitor {
     std::snprintf(status, sizeof status, "return %.2f", recent_return);
     if (progress_) progress_->update(global_step, status);
   }
-  bool should_stop() const override { return g_stop_requested.load() || (stop_step_ > 0 && step_ >= stop_step_); }
+  bool should_stop() const override { return StopSignals::requested() || (stop_step_ > 0 && step_ >= stop_step_); }
   void finish() {
     if (progress_) progress_->finish();
   }
@@ -140,7 +118,7 @@ VectorEnvOptions env_options(const Experiment& experiment, const AgentRegistrati
 void write_summary(const fs::path& dir, const Experiment& experiment, const RunOutcome& outcome, int64_t parameters,
                    const std::optional<double>& reward_threshold) {
   const TrainResult& r = outcome.result;
-  toml::table summary{
+  nlohmann::ordered_json summary = {
       {"experiment", experiment.name()},
       {"env", experiment.env.get_string("id")},
       {"agent", experiment.agent.get_string("algo")},
@@ -153,11 +131,9 @@ void write_summary(const fs::path& dir, const Experiment& experiment, const RunO
       {"steps_per_second", outcome.wall_time > 0 ? (r.global_step - r.start_step) / outcome.wall_time : 0.0},
       {"interrupted", outcome.interrupted},
   };
-  if (parameters >= 0) summary.insert("parameters", parameters);
-  if (reward_threshold) summary.insert("reward_threshold", *reward_threshold);
-  std::ostringstream json;
-  json << toml::json_formatter{summary} << "\n";
-  write_text(dir / "summary.json", json.str());
+  if (parameters >= 0) summary["parameters"] = parameters;
+  if (reward_threshold) summary["reward_threshold"] = *reward_threshold;
+  write_text(dir / "summary.json", summary.dump(2) + "\n");
 }
 
 // One stretch of training: the warm-up (stop_step > 0) or the run with its own settings. Builds
@@ -254,13 +230,13 @@ RunOutcome run_experiment(const RunOptions& options) {
   };
   if (warmup && (resume ? checkpoint_step(dir.string()) : 0) < std::min(experiment.warmup_steps, total_steps)) {
     train(*warmup, experiment.warmup_steps);
-    if (!g_stop_requested.load() && last->result.global_step < total_steps && checkpoint_step(dir.string()) < 0)
+    if (!StopSignals::requested() && last->result.global_step < total_steps && checkpoint_step(dir.string()) < 0)
       throw Error("the warm-up left no checkpoint to continue from (are checkpoints turned off?)");
   }
-  if (!last || (!g_stop_requested.load() && last->result.global_step < total_steps)) train(experiment, 0);
+  if (!last || (!StopSignals::requested() && last->result.global_step < total_steps)) train(experiment, 0);
   outcome.result = last->result;
   outcome.result.start_step = start_step;
-  outcome.result.stopped_early = g_stop_requested.load();
+  outcome.result.stopped_early = StopSignals::requested();
   outcome.wall_time = wall_time;
   outcome.interrupted = outcome.result.stopped_early;
 
@@ -271,6 +247,18 @@ RunOutcome run_experiment(const RunOptions& options) {
                outcome.interrupted ? "interrupted" : "done", r.global_step, r.episodes,
                Progress::duration(outcome.wall_time), r.final_return);
   return outcome;
+}
+
+std::optional<SavedSummary> read_summary(const std::string& run_dir) {
+  std::ifstream in(fs::path(run_dir) / "summary.json");
+  if (!in) return std::nullopt;
+  const nlohmann::json summary = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!summary.is_object()) return std::nullopt;
+  SavedSummary saved;
+  saved.finished = summary.value("interrupted", true) == false;
+  saved.final_return = summary.value("final_return", NAN);
+  saved.best_return = summary.value("best_return", NAN);
+  return saved;
 }
 
 std::string population_member_dir(const std::string& out, int64_t seed) {
@@ -349,7 +337,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
     RunOutcome outcome;
     outcome.run_dir = dirs[s].string();
     outcome.result = results[s];
-    outcome.result.stopped_early = g_stop_requested.load();
+    outcome.result.stopped_early = StopSignals::requested();
     outcome.interrupted = outcome.result.stopped_early;
     outcome.wall_time = monitors[s]->elapsed();
     write_summary(dirs[s], experiments[s], outcome, population->num_parameters(), envs[s]->spec().reward_threshold);

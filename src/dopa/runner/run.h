@@ -13,6 +13,7 @@
 // appending to its metrics.csv after dropping the rows logged after the checkpoint.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct RunOutcome {
 };
 
 RunOutcome run_experiment(const RunOptions& options);
+
+// What summary.json of a run folder says, for the tools that read run folders (sweep, report).
+struct SavedSummary {
+  bool finished = false;  // "interrupted": false
+  double final_return = 0.0, best_return = 0.0;
+};
+// Empty when the folder has no readable summary.json (a run that was killed, or never started).
+std::optional<SavedSummary> read_summary(const std::string& run_dir);
 
 // `dopa run EXPERIMENT --population SEEDS`: the experiment for several seeds at once, trained as one
 // population (AgentRegistration::population: stacked parameters, one batched computation), each

@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "dopa/core/error.h"
@@ -24,6 +25,8 @@
 #include "dopa/core/strings.h"
 #include "dopa/core/registry.h"
 #include "dopa/runner/experiment.h"
+#include "dopa/runner/run.h"
+#include "dopa/runner/stop_signals.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
 #include "dopa/train/device.h"
@@ -37,9 +40,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::atomic<int> stop_signal{0};
-void on_stop_signal(int signal) { stop_signal = signal; }
 
 std::string this_program() {
   const std::string path = program_path();
@@ -66,9 +66,8 @@ std::string folder_safe(std::string text) {
 }
 
 bool finished(const fs::path& dir) {
-  std::ifstream summary(dir / "summary.json");
-  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
-  return text.find("\"interrupted\" : false") != std::string::npos;
+  const std::optional<SavedSummary> summary = read_summary(dir.string());
+  return summary && summary->finished;
 }
 
 const char* status_name(TrialStatus status) {
@@ -80,15 +79,6 @@ const char* status_name(TrialStatus status) {
     case TrialStatus::NotRun: return "not run";
   }
   return "?";
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 struct Running {
@@ -271,12 +261,7 @@ SweepResult run_sweep(const SweepOptions& options) {
   }
   std::vector<int> attempts(result.trials.size(), 0);
 
-  stop_signal = 0;
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  std::optional<StopSignals> signals(std::in_place);
 
   std::vector<Running> running;
   Clock::time_point stop_time{};
@@ -320,18 +305,18 @@ SweepResult run_sweep(const SweepOptions& options) {
                  attempts[job[0]] > 1 ? " (attempt " + std::to_string(attempts[job[0]]) + ")" : "");
   };
 
-  while (!running.empty() || (!queue.empty() && stop_signal == 0)) {
-    while (stop_signal == 0 && !queue.empty() && static_cast<int>(running.size()) < jobs) {
+  while (!running.empty() || (!queue.empty() && !StopSignals::requested())) {
+    while (!StopSignals::requested() && !queue.empty() && static_cast<int>(running.size()) < jobs) {
       launch(queue.front());
       queue.pop_front();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const auto now = Clock::now();
 
-    if (stop_signal != 0 && stop_time == Clock::time_point{}) {
+    if (StopSignals::requested() && stop_time == Clock::time_point{}) {
       stop_time = now;
       result.interrupted = true;
-      spdlog::warn("sweep stopping (signal {}): the running trials checkpoint and end", stop_signal.load());
+      spdlog::warn("sweep stopping (signal {}): the running trials checkpoint and end", StopSignals::received());
       for (auto& r : running) kill(r.pid, SIGTERM);
     }
     for (auto& r : running) {
@@ -384,22 +369,26 @@ SweepResult run_sweep(const SweepOptions& options) {
       }
     }
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  signals.reset();
 
   // The shard's record, rewritten whole (a temporary file renamed over the old one).
   const fs::path record = fs::path(result.out_dir) /
                           ("sweep-" + std::to_string(options.shard_index) + "-of-" + std::to_string(options.shard_count) + ".json");
   {
-    std::ofstream out(record.string() + ".tmp");
-    out << "{\n  \"experiment\": " << json_string(options.experiment_path) << ",\n  \"trials\": [\n";
+    nlohmann::ordered_json trials = nlohmann::ordered_json::array();
     for (size_t i = 0; i < result.trials.size(); ++i) {
       const SweepTrial& t = result.trials[i];
-      out << "    {\"name\": " << json_string(t.name) << ", \"point\": " << json_string(t.point) << ", \"seed\": " << t.seed
-          << ", \"status\": " << json_string(status_name(result.status[i])) << ", \"attempts\": " << attempts[i]
-          << ", \"reason\": " << json_string(result.reasons[i]) << "}" << (i + 1 < result.trials.size() ? "," : "") << "\n";
+      trials.push_back({{"name", t.name},
+                        {"point", t.point},
+                        {"seed", t.seed},
+                        {"status", status_name(result.status[i])},
+                        {"attempts", attempts[i]},
+                        {"reason", result.reasons[i]}});
     }
-    out << "  ]\n}\n";
+    const nlohmann::ordered_json shard = {{"experiment", options.experiment_path}, {"trials", trials}};
+    std::ofstream out(record.string() + ".tmp");
+    out << shard.dump(2) << "\n";
+    if (!out) throw Error("cannot write '" + record.string() + ".tmp'");
   }
   fs::rename(record.string() + ".tmp", record);
   return result;

@@ -16,29 +16,14 @@ AgentRegistry& AgentRegistry::global() {
 }
 
 void AgentRegistry::add(AgentRegistration registration) {
-  if (registration.name.empty() || !registration.factory) throw Error("incomplete agent registration");
-  if (entries_.count(registration.name)) throw Error("agent '" + registration.name + "' is already registered");
-  const std::string name = registration.name;
-  entries_.emplace(name, std::move(registration));
-}
-
-const AgentRegistration& AgentRegistry::find(const std::string& name) const {
-  auto it = entries_.find(name);
-  if (it == entries_.end())
-    throw Error("unknown agent '" + name + "'." + did_you_mean(name, names()) + " Valid: " + join(names()) + ".");
-  return it->second;
-}
-
-std::vector<std::string> AgentRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& entry : entries_) out.push_back(entry.first);
-  return out;
+  if (!registration.factory) throw Error("agent registration '" + registration.name + "' has no factory");
+  NamedRegistry::add(std::move(registration));
 }
 
 void Agent::load(const std::string&) { throw Error("this agent cannot load saved parameters"); }
 
 void Agent::play(VectorEnv&, int64_t, uint64_t, const PlayStepFn&) {
-  throw Error("this agent cannot play with frozen parameters (dopa eval needs meta_a2c)");
+  throw Error("this agent cannot play with frozen parameters");
 }
 
 void RecentReturns::add(double episode_return) {

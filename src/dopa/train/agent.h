@@ -16,6 +16,7 @@
 
 #include "dopa/core/config.h"
 #include "dopa/core/env.h"
+#include "dopa/core/named_registry.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/vector_env.h"
 
@@ -113,15 +114,11 @@ struct AgentRegistration {
       population;
 };
 
-class AgentRegistry {
+class AgentRegistry : public NamedRegistry<AgentRegistration> {
  public:
+  AgentRegistry() : NamedRegistry("agent") {}
   static AgentRegistry& global();
-  void add(AgentRegistration registration);
-  const AgentRegistration& find(const std::string& name) const;  // dopa::Error with close matches
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, AgentRegistration> entries_;
+  void add(AgentRegistration registration);  // dopa::Error when it has no factory
 };
 
 // Running mean of the last `capacity` episode returns.

@@ -27,7 +27,6 @@ namespace {
 constexpr const char* kFolder = "checkpoint";
 constexpr const char* kTemporary = "checkpoint.tmp";
 constexpr const char* kPrevious = "checkpoint.old";
-constexpr const char* kLegacyFiles[] = {"progress.txt", "checkpoint.pt", "optimizer.pt", "rng.pt"};
 
 bool complete(const fs::path& folder) {
   return fs::exists(folder / "progress.txt") && fs::exists(folder / "state.pt");
@@ -65,13 +64,7 @@ std::string find_checkpoint(const std::string& run_dir) {
   const fs::path dir(run_dir);
   if (complete(dir / kFolder)) return (dir / kFolder).string();
   if (complete(dir / kPrevious)) return (dir / kPrevious).string();  // a crash between the two renames
-  if (fs::exists(dir / "progress.txt")) return dir.string();         // legacy
   return "";
-}
-
-bool is_legacy_checkpoint(const std::string& run_dir) {
-  const std::string folder = find_checkpoint(run_dir);
-  return !folder.empty() && fs::path(folder) == fs::path(run_dir);
 }
 
 int64_t checkpoint_step(const std::string& run_dir) {
@@ -149,8 +142,6 @@ void CheckpointWriter::commit() {
   fs::rename(tmp, current);
   sync_path(dir);
   fs::remove_all(previous);
-  // A run continued from a legacy checkpoint now has a new one: the old files would only mislead.
-  for (const char* file : kLegacyFiles) fs::remove(dir / file);
 }
 
 // --- reading ---
@@ -158,8 +149,6 @@ void CheckpointWriter::commit() {
 CheckpointReader::CheckpointReader(const std::string& run_dir)
     : run_dir_(run_dir), folder_(find_checkpoint(run_dir)), archive_(std::make_unique<torch::serialize::InputArchive>()) {
   if (folder_.empty()) throw Error("cannot resume '" + run_dir + "': it has no checkpoint (none was written yet)");
-  if (is_legacy_checkpoint(run_dir))
-    throw Error("cannot resume '" + run_dir + "': its checkpoint has the old layout, which only meta_a2c reads");
   progress_ = read_progress(fs::path(folder_) / "progress.txt");
   try {
     archive_->load_from((fs::path(folder_) / "state.pt").string());

@@ -10,9 +10,6 @@
 // a complete checkpoint remains: `checkpoint/`, or between the two renames `checkpoint.old/`, which
 // the readers below then take.
 //
-// Runs written before this layout (meta_a2c until 2026-11: progress.txt, checkpoint.pt,
-// optimizer.pt and rng.pt at the top of the run folder) are found too (legacy: meta_a2c reads them).
-//
 // Writing:                                   Reading (resume):
 //   CheckpointWriter out(run_dir);             CheckpointReader in(run_dir);
 //   out.progress("global_step", step);         step = in.progress_int("global_step");
@@ -48,11 +45,8 @@ namespace dopa {
 
 class VectorEnv;
 
-// The folder of the run's last complete checkpoint (the run folder itself for a legacy one); empty
-// when there is none.
+// The folder of the run's last complete checkpoint; empty when there is none.
 std::string find_checkpoint(const std::string& run_dir);
-// True when that folder is a legacy checkpoint (files at the top of the run folder).
-bool is_legacy_checkpoint(const std::string& run_dir);
 // The checkpoint's global_step; -1 when the run has no checkpoint.
 int64_t checkpoint_step(const std::string& run_dir);
 
@@ -84,7 +78,7 @@ class CheckpointWriter {
 
 class CheckpointReader {
  public:
-  // dopa::Error "cannot resume '<run_dir>': ..." when the run has no (new-layout) checkpoint.
+  // dopa::Error "cannot resume '<run_dir>': ..." when the run has no checkpoint.
   explicit CheckpointReader(const std::string& run_dir);
   ~CheckpointReader();
   CheckpointReader(const CheckpointReader&) = delete;
