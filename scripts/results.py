@@ -151,7 +151,7 @@ def thousands(value):
 
 def markdown(header, rows):
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += ["|" + "".join(f" {c} |" if str(c) else " |" for c in row) for row in rows]
     return "\n".join(lines)
 
 
@@ -389,6 +389,28 @@ def control_runs_table():
                      "wall time per run", "steps/s"], rows)
 
 
+@table("control-acrobot-mountain-car", "experiments/control/results/{acrobot,mountain_car}_ppo-sS/summary.json")
+def control_acrobot_mountain_car():
+    """Final return per seed beside CleanRL's (3 seeds), wall time and steps/s ranges over the seeds."""
+    cleanrl = {"acrobot_ppo": "−86.4 ± 1.3", "mountain_car_ppo": "−200 ± 0"}
+    rows = []
+    for experiment, reference in cleanrl.items():
+        seeds = control_runs(experiment)
+        sums = [summary("control", f"{experiment}-s{s}") for s in seeds]
+        finals = " / ".join(num(s["final_return"], 1, minus="−") for s in sums)
+        walls = sorted(s["wall_time_s"] for s in sums)
+        sps = sorted(s["steps_per_second"] / 1000 for s in sums)
+        rows.append([sums[0]["env"], finals if len(seeds) == 3 else f"{finals} (seed {', '.join(map(str, seeds))})",
+                     reference, span(walls, "{:.0f}") + " s", span(sps, "{:.1f}") + "K"])
+    return markdown(["env", "final, seeds 0/1/2", "CleanRL (3 seeds)", "wall time", "steps/s"], rows)
+
+
+def span(values, form):
+    """'low–high', or one value when they agree at that rounding."""
+    low, high = form.format(min(values)), form.format(max(values))
+    return low if low == high else f"{low}–{high}"
+
+
 @table("control-lunar-lander", "experiments/control/results/lunar_lander*_ppo-sS/{summary.json,play_deterministic}")
 def control_lunar_lander():
     """Final (training) and deterministic returns per seed, SB3 zoo's number, wall time and steps/s ranges."""
@@ -401,7 +423,7 @@ def control_lunar_lander():
         sps = [s["steps_per_second"] / 1000 for s in sums]
         rows.append([sums[0]["env"], " / ".join(f"{s['final_return']:.1f}" for s in sums),
                      " / ".join(deterministic("control", r) for r in runs), reference,
-                     f"{min(walls):.0f}–{max(walls):.0f} s", f"{min(sps):.1f}–{max(sps):.1f}K"])
+                     span(walls, "{:.0f}") + " s", span(sps, "{:.1f}") + "K"])
     return markdown(["env", "final (training), seeds 0/1/2", "deterministic, seeds 0/1/2",
                      "SB3 zoo (1 run, deterministic)", "wall time", "steps/s"], rows)
 
@@ -422,10 +444,11 @@ def control_pendulum():
 # ---- experiments/dopamine/RESULTS.md ---------------------------------------------------------
 
 
-def td_errors(run):
-    """{trial: {t: row}} from a td run's td_errors.csv (or .csv.gz)."""
+def td_errors(run, name="td_errors.csv"):
+    """{trial: {t: row}} from a td run's td_errors.csv (committed gzipped, or as the rows a table needs:
+    the `name` given); t counts a trial's steps from 1."""
     trials = defaultdict(dict)
-    for row in read_csv(run_dir("dopamine", run) / "td_errors.csv"):
+    for row in read_csv(run_dir("dopamine", run) / name):
         trials[int(row["trial"])][int(row["t"])] = row
     return trials
 
@@ -442,26 +465,30 @@ def dopamine_montague1996():
     last = max(trials)
     labels = {1: "1 (before learning)", last - 1: f"{last - 1} (learned, rewarded)",
               last: f"{last} (learned, reward withheld)"}
-    rows = [[label, delta_text(float(trials[n][TD_STEP(41)]["delta"])),
-             delta_text(float(trials[n][TD_STEP(54)]["delta"]))] for n, label in labels.items()]
+    rows = [[label, delta_text(float(trials[n][41]["delta"])),
+             delta_text(float(trials[n][54]["delta"]))] for n, label in labels.items()]
     return markdown(["trial", "δ at the CS (step 41)", "δ at the US (step 54)"], rows)
 
 
-def TD_STEP(step):
-    """td_errors.csv's t of the step a RESULTS.md calls `step` (its steps count from 1)."""
-    return step - 1
+@table("dopamine-neuromatch", "experiments/dopamine/results/neuromatch/td_errors.csv.gz")
+def dopamine_neuromatch():
+    """delta at the CS (step 9) and the US (step 19) early (trial 100) and at the end (trial 20,000)."""
+    trials = td_errors("neuromatch")
+    rows = [[thousands(n), num(float(trials[n][9]["delta"]), 3, minus="−"),
+             num(float(trials[n][19]["delta"]), 3, minus="−")] for n in (100, max(trials))]
+    return markdown(["trial", "δ at the CS (step 9)", "δ at the US (step 19)"], rows)
 
 
-@table("dopamine-fiorillo2003", "experiments/dopamine/results/fiorillo2003/td_errors.csv.gz")
+@table("dopamine-fiorillo2003", "experiments/dopamine/results/fiorillo2003/td_errors_last2000_cs_us.csv.gz")
 def dopamine_fiorillo2003():
     """Mean delta over trials 8,001-10,000 per cue (cue k predicts reward with p = k/4) at the CS and
     at the reward step, split by whether the reward came; beside gamma^10 p, 1 - p and -p."""
     config = run_config("dopamine", "fiorillo2003")
     kwargs, gamma = config["env"]["kwargs"], config["agent"]["gamma"]
     probs = [float(p) for p in kwargs["cue_probs"].split(",")]
-    cs, us = TD_STEP(kwargs["cs_onset"]), TD_STEP(kwargs["cs_onset"] + kwargs["isi"])
+    cs, us = kwargs["cs_onset"], kwargs["cs_onset"] + kwargs["isi"]
     at_cs, delivered, omitted = defaultdict(list), defaultdict(list), defaultdict(list)
-    for trial, steps in td_errors("fiorillo2003").items():
+    for trial, steps in td_errors("fiorillo2003", "td_errors_last2000_cs_us.csv").items():
         if trial <= 8000:
             continue
         cue = int(steps[cs]["cue"])
@@ -472,7 +499,7 @@ def dopamine_fiorillo2003():
         return num(sum(values) / len(values), 3, minus="−") if values else "–"
 
     def expected(value, when):
-        return f"{value:g}".replace("-", "−") if when else "–"
+        return f"{value + 0.0:g}".replace("-", "−") if when else "–"  # + 0.0: -0 prints as 0
     rows = []
     for cue, p in enumerate(probs):
         rows.append([f"{p:g}", mean(at_cs[cue]), f"{gamma ** kwargs['isi'] * p:.3f}".rstrip("0").rstrip(".") if p else "0",
@@ -482,11 +509,11 @@ def dopamine_fiorillo2003():
                      "δ at an omitted reward", "expected −p"], rows)
 
 
-@table("dopamine-ludvig2008", "experiments/dopamine/results/ludvig2008/td_errors.csv.gz")
+@table("dopamine-ludvig2008", "experiments/dopamine/results/ludvig2008/td_errors_first_last.csv.gz")
 def dopamine_ludvig2008():
     """delta at the CS and the US on the first recorded trial and the last two, and the deepest delta
     of the learned trials."""
-    trials = td_errors("ludvig2008")
+    trials = td_errors("ludvig2008", "td_errors_first_last.csv")
     first, last = min(trials), max(trials)
     rewarded = max(n for n in trials if n != last)
     rows = []
@@ -494,9 +521,8 @@ def dopamine_ludvig2008():
                      (last, f"{last} (learned, reward withheld)")]:
         steps = trials[n]
         deepest = "" if n == first else min(steps.values(), key=lambda r: float(r["delta"]))
-        rows.append([label, num(float(steps[TD_STEP(20)]["delta"]), 3, minus="−"),
-                     num(float(steps[TD_STEP(30)]["delta"]), 3, minus="−"),
-                     deepest and f"{num(float(deepest['delta']), 3, minus='−')} at step {int(deepest['t']) - TD_STEP(0)}"])
+        rows.append([label, num(float(steps[20]["delta"]), 3, minus="−"), num(float(steps[30]["delta"]), 3, minus="−"),
+                     deepest and f"{num(float(deepest['delta']), 3, minus='−')} at step {deepest['t']}"])
     return markdown(["trial", "δ at the CS (20)", "δ at the US (30)", "deepest δ"], rows)
 
 
