@@ -160,11 +160,14 @@ def markdown(header, rows):
 # committed files it reads (for --list).
 
 TABLES = {}
+PENDING = set()  # tables defined for runs not committed yet: they may be marked in no RESULTS.md
 
 
-def table(name, data):
+def table(name, data, pending=False):
     def register(function):
         TABLES[name] = (function, data)
+        if pending:
+            PENDING.add(name)
         return function
     return register
 
@@ -327,25 +330,27 @@ def regret_at_100(run, folder, digits=2):
     return f"{float(row['regret_100']):.{digits}f} ± {float(row['regret_100_se']):.{digits}f}"
 
 
-def bandit_seed_table(experiment):
-    """Per seed: regret@100 on the 300 test episodes (seed 12345) and on 3,000 (seed 777), and the
-    run's wall time (summary.json)."""
+def bandit_seed_table(experiment, target):
+    """Per seed: regret@100 on the 300 test episodes (seed 12345; bold where it meets the issue's
+    target) and on 3,000 (seed 777), and the run's wall time (summary.json)."""
     rows = []
     for seed in SEEDS:
         run = f"{experiment}-s{seed}"
-        rows.append([seed, regret_at_100(run, "eval300"), regret_at_100(run, "eval3000"),
+        test = regret_at_100(run, "eval300")
+        met = float(eval_row("bandits", run, "eval300")["regret_100"]) <= target
+        rows.append([seed, f"**{test}**" if met else test, regret_at_100(run, "eval3000"),
                      f"{summary('bandits', run)['wall_time_s']:.0f}"])
     return markdown(["seed", "300 test episodes (seed 12345)", "3,000 (seed 777)", "wall s"], rows)
 
 
 @table("bandits-independent-lstm", "experiments/bandits/results/independent_lstm-sS/{summary.json,eval300,eval3000}")
 def bandits_independent_lstm():
-    return bandit_seed_table("independent_lstm")
+    return bandit_seed_table("independent_lstm", target=2.5)
 
 
 @table("bandits-medium-lstm", "experiments/bandits/results/medium_lstm-sS/{summary.json,eval300,eval3000}")
 def bandits_medium_lstm():
-    return bandit_seed_table("medium_lstm")
+    return bandit_seed_table("medium_lstm", target=1.6)
 
 
 # ---- experiments/control/RESULTS.md ----------------------------------------------------------
@@ -364,8 +369,7 @@ def deterministic(family, run, digits=1):
     return f"{num(play['mean_return'], digits, minus='−')} ± {play['mean_return_se']:.{digits}f}"
 
 
-CONTROL_EXPERIMENTS = ["acrobot_ppo", "cartpole_ppo", "lunar_lander_continuous_ppo", "lunar_lander_ppo",
-                       "mountain_car_ppo", "pendulum_ppo"]
+CONTROL_EXPERIMENTS = ["acrobot_ppo", "cartpole_ppo", "mountain_car_ppo", "pendulum_ppo"]  # those with data
 
 
 @table("control-runs", "experiments/control/results/EXP-sS/summary.json")
@@ -411,7 +415,8 @@ def span(values, form):
     return low if low == high else f"{low}–{high}"
 
 
-@table("control-lunar-lander", "experiments/control/results/lunar_lander*_ppo-sS/{summary.json,play_deterministic}")
+@table("control-lunar-lander", "experiments/control/results/lunar_lander*_ppo-sS/{summary.json,play_deterministic}",
+       pending=True)
 def control_lunar_lander():
     """Final (training) and deterministic returns per seed, SB3 zoo's number, wall time and steps/s ranges."""
     zoo = {"lunar_lander_ppo": "242 ± 32", "lunar_lander_continuous_ppo": "271 ± 32"}
@@ -638,7 +643,7 @@ def main():
     args = parser.parse_args()
     if args.list:
         for name, (function, data) in TABLES.items():
-            print(f"{name:28} {data}")
+            print(f"{name:28} {data}{'  (pending: no data committed yet)' if name in PENDING else ''}")
         return 0
 
     used, errors, differ = set(), [], False
@@ -655,7 +660,7 @@ def main():
         else:
             path.write_text(new)
             print(f"rewrote tables in {where}")
-    for name in sorted(set(TABLES) - used):
+    for name in sorted(set(TABLES) - used - PENDING):
         errors.append(f"table '{name}' is defined in scripts/results.py but marked in no RESULTS.md")
     for error in errors:
         print(f"results.py: {error}", file=sys.stderr)
