@@ -2,8 +2,10 @@
 # Runs (or resumes) the long learning runs of the reproduction experiments, JOBS at a time, into
 # experiments/<family>/results/<experiment>-s<seed>/. A run that was cut short (the machine or the
 # session ended) continues from its last checkpoint; a finished one is skipped. Results folders
-# are committed (metrics.csv, summary.json, the last checkpoint), so a later session goes on where
-# this one stopped.
+# are committed as data (config.toml, metrics.csv, summary.json; scripts/results.py makes the
+# RESULTS.md tables from them). A finished run keeps no checkpoint in the tree; a run still in
+# progress may have its checkpoint/ committed (git add -f, at most once per session), so a later
+# session goes on where this one stopped.
 #
 #   scripts/long_runs.sh [JOBS] [EXPERIMENT.toml:SEED ...]
 #   scripts/long_runs.sh 2                      # the default queue below

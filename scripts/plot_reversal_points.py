@@ -16,20 +16,12 @@ import sys
 import tomllib
 from collections import defaultdict
 
+from results import expectile  # one definition, shared with the results tables
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def expectile(sizes, freqs, tau):
-    """The e with tau E[(X - e)+] = (1 - tau) E[(e - X)+], by bisection."""
-    low, high = min(sizes), max(sizes)
-    for _ in range(200):
-        mid = (low + high) / 2
-        balance = sum(p * ((x - mid) * tau if x > mid else (x - mid) * (1 - tau)) for x, p in zip(sizes, freqs))
-        low, high = (mid, high) if balance > 0 else (low, mid)
-    return (low + high) / 2
 
 
 def numbers(text):

@@ -31,19 +31,17 @@ PAPER = {
 COLUMNS = ["random", "gittins", "thompson", "ucb1", "epsilon_greedy", "greedy"]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", type=pathlib.Path)
-    parser.add_argument("--out", type=pathlib.Path)
-    args = parser.parse_args()
+def table(results):
+    """The Markdown text: the table, a line on the differences, notes on starred cells, the chosen parameters."""
+    results = pathlib.Path(results)
     lines = ["| n | k | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
     chosen_lines = ["| n | k | gittins | ucb1 | epsilon_greedy |", "| --- | --- | --- | --- | --- |"]
     worst, over = 0.0, 0
     notes = []
     for (n, k), paper in PAPER.items():
-        path = args.results / f"n{n}_k{k}" / "summary.csv"
+        path = results / f"n{n}_k{k}" / "summary.csv"
         if not path.exists():
-            sys.exit(f"missing {path}: run experiments/bandits/rl2_baselines.sh first")
+            raise FileNotFoundError(path)
         rows = {row["baseline"].split("(")[0]: row for row in csv.DictReader(path.open())}
         cells = []
         digits = 2 if n == 10 else 1
@@ -70,7 +68,18 @@ def main():
     if notes:
         lines += [""] + ["* " + note for note in notes]
     lines += ["", "Parameters the sweeps chose:", ""] + chosen_lines
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", type=pathlib.Path)
+    parser.add_argument("--out", type=pathlib.Path)
+    args = parser.parse_args()
+    try:
+        text = table(args.results)
+    except FileNotFoundError as missing:
+        sys.exit(f"missing {missing}: run experiments/bandits/rl2_baselines.sh first")
     if args.out:
         args.out.write_text(text)
     print(text, end="")
