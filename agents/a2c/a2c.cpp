@@ -11,6 +11,7 @@
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/optimizer.h"
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
@@ -74,11 +75,7 @@ class A2C : public UpdateAgent {
 
   void begin(VectorEnv& envs, const TrainOptions& options, RunRecords&) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
-    if (cfg_.optimizer == "adam") {
-      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(cfg_.lr));
-    } else {
-      optimizer_ = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
-    }
+    optimizer_ = make_optimizer(cfg_.optimizer, model_->parameters(), cfg_.lr);
     const int64_t N = envs.num_envs();
     state_ = model_->core->initial_state(N);
     td_.start_masked(N, torch::TensorOptions());
@@ -105,8 +102,7 @@ class A2C : public UpdateAgent {
         cfg_.anneal_entropy ? cfg_.entropy_coef + (cfg_.entropy_coef_final - cfg_.entropy_coef) * progress
                             : cfg_.entropy_coef);
     lr_ = modulators_.lr(cfg_.lr);
-    if (modulators_.sets_lr())
-      for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr_);
+    if (modulators_.sets_lr()) set_learning_rate(*optimizer_, lr_);
 
     // 1. Roll out T steps in every env, keeping the graph for backpropagation through time.
     state_ = nn::detach_state(state_);
@@ -181,9 +177,7 @@ class A2C : public UpdateAgent {
                    {"value_loss", value_loss_.item<double>()},
                    {"entropy", entropy_.item<double>()},
                    {"entropy_coef", entropy_coef_}};
-    // Columns only where a neuromodulator sets them (a run's columns never change).
-    if (modulators_.sets_lr()) row.emplace_back("lr", lr_);
-    if (modulators_.sets_gamma()) row.emplace_back("gamma", gamma_);
+    for (const auto& column : modulators_.columns(lr_, gamma_)) row.push_back(column);
     return row;
   }
 

@@ -34,6 +34,7 @@
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/optimizer.h"
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
@@ -41,10 +42,6 @@ namespace dopa::agents {
 namespace {
 
 namespace fs = std::filesystem;
-
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-}
 
 class MetaA2C : public UpdateAgent {
  public:
@@ -122,12 +119,7 @@ class MetaA2C : public UpdateAgent {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream
     device_ = options.device;
     model_->to(device_);  // before the optimiser takes the parameters
-    if (cfg_.optimizer == "adam") {
-      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
-                                                        torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
-    } else {
-      optimizer_ = std::make_unique<torch::optim::RMSprop>(model_->parameters(), torch::optim::RMSpropOptions(cfg_.lr));
-    }
+    optimizer_ = make_optimizer(cfg_.optimizer, model_->parameters(), cfg_.lr, cfg_.adam_eps);
     if (cfg_.record_modulator) modulator_log_ = records.open("modulator.csv", "iteration,t,reward,delta,modulator");
   }
 
@@ -214,9 +206,7 @@ class MetaA2C : public UpdateAgent {
                    {"value_loss", value_loss_.item<double>()},
                    {"entropy", entropy_.item<double>()},
                    {"entropy_coef", entropy_coef_}};
-    // Columns only where a neuromodulator sets them (a run's columns never change).
-    if (modulators_.sets_lr()) row.emplace_back("lr", lr_);
-    if (modulators_.sets_gamma()) row.emplace_back("gamma", gamma_);
+    for (const auto& column : modulators_.columns(lr_, gamma_)) row.push_back(column);
     return row;
   }
 

@@ -25,6 +25,7 @@
 #include "dopa/nn/running_mean_std.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/optimizer.h"
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
@@ -134,8 +135,7 @@ class Ppo : public UpdateAgent {
     // asynchronously, observe()); before the optimiser takes the parameters.
     device_ = options.device;
     policy_->to(device_);
-    optimizer_ = std::make_unique<torch::optim::Adam>(net->parameters(),
-                                                      torch::optim::AdamOptions(cfg_.lr).eps(cfg_.adam_eps));
+    optimizer_ = make_optimizer("adam", net->parameters(), cfg_.lr, cfg_.adam_eps);
     // The loop's carried state: the next observation, the core's state, the dopamine inputs.
     const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
     state_ = net->initial_state(N);
@@ -152,7 +152,7 @@ class Ppo : public UpdateAgent {
     // For look-ahead values, whose plastic updates are discarded: no dopamine.
     const nn::DopamineFn no_dopamine = [](const torch::Tensor& h) { return torch::zeros({h.size(0)}, h.options()); };
     lr_ = cfg_.anneal_lr ? cfg_.lr * (1.0 - static_cast<double>(context.update - 1) / context.num_updates) : cfg_.lr;
-    for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr_);
+    set_learning_rate(*optimizer_, lr_);
 
     // 1. Roll out T steps in every env with the current policy, without gradients.
     Rollout roll;
@@ -430,7 +430,7 @@ class Ppo : public UpdateAgent {
 
   // While training: the optimiser, what the envs' episodes carry from update to update (the next
   // observation, the core's state, the dopamine inputs), and the last update's numbers.
-  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
   torch::Tensor obs_;
   nn::CoreState state_;
   neuromod::TdErrorTracker td_;

@@ -20,6 +20,7 @@
 #include "dopa/nn/actor_critic.h"
 #include "dopa/train/agent.h"
 #include "dopa/train/checkpoint.h"
+#include "dopa/train/optimizer.h"
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
@@ -72,7 +73,7 @@ class Reinforce : public UpdateAgent {
 
   void begin(VectorEnv&, const TrainOptions& options, RunRecords&) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
-    optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(cfg_.lr));
+    optimizer_ = make_optimizer("adam", net_->parameters(), cfg_.lr);
   }
 
   // The first update plays the episodes the loop has just started; every other one starts its own.
@@ -237,7 +238,7 @@ class Reinforce : public UpdateAgent {
   torch::Tensor action_low_, action_high_;  // Box: (dims,) float32
 
   // While training: the optimiser, whether the envs hold episodes not yet played, the last losses.
-  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
   bool episodes_started_ = false;
   torch::Tensor policy_loss_, value_loss_, entropy_;
 };

@@ -8,6 +8,8 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dopa/core/config.h"
 #include "dopa/core/rng.h"
@@ -29,6 +31,14 @@ class UpdateModulators {
   double lr(double otherwise) const { return acetylcholine_ ? acetylcholine_->value() : otherwise; }
   double entropy_coef(double otherwise) const { return noradrenaline_ ? noradrenaline_->value() : otherwise; }
   double gamma(double otherwise) const { return serotonin_ ? serotonin_->value() : otherwise; }
+  // The metrics columns ("lr", lr) and ("gamma", gamma) of the meta-parameters a modulator sets, only
+  // where one does (a run's columns never change).
+  std::vector<std::pair<std::string, double>> columns(double lr, double gamma) const {
+    std::vector<std::pair<std::string, double>> out;
+    if (sets_lr()) out.emplace_back("lr", lr);
+    if (sets_gamma()) out.emplace_back("gamma", gamma);
+    return out;
+  }
 
   // After an update: its reward (a mean: meta_a2c's episode return, a2c's reward per step), its mean
   // |advantage| (the dopamine the surprise rule sees) and the run's progress in [0, 1] at the next
