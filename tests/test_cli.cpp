@@ -389,6 +389,16 @@ normalize_obs = true
   fs::remove_all(dir);
 }
 
+TEST(Cli, TheReferenceMatchesTheProgram) {
+  // docs/reference.md is what `dopa list reference` prints: every command, env kwarg and agent setting.
+  const Result r = dopa("list reference");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("### dopa run"), std::string::npos);
+  EXPECT_NE(r.out.find("| `lr` |"), std::string::npos);
+  EXPECT_TRUE(r.out == read(fs::path(DOPA_SOURCE_DIR) / "docs" / "reference.md"))
+      << "docs/reference.md is out of date: build/dopa list reference > docs/reference.md";
+}
+
 TEST(Cli, WarmupRunsTheFirstStepsWithItsOwnSettingsThenTheRunsOwn) {
   const fs::path dir = temp_dir("warmup");
   const fs::path experiment = dir / "warmup.toml";
