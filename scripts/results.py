@@ -354,6 +354,54 @@ def bandits_medium_lstm():
     return bandit_seed_table("medium_lstm", target=1.6)
 
 
+INFORMATIVE_OPTIMUM = 20.55  # the informative arm first, then the paying arm four times
+
+
+def percent(part, whole):
+    """'100%' and '0%' only when exact, else one decimal."""
+    if part == whole:
+        return "100%"
+    return "0%" if part == 0 else f"{100 * part / whole:.1f}%"
+
+
+@table("bandits-informative", "experiments/bandits/results/informative_lstm-sS/{summary.json,eval3000,play1000}",
+       pending=True)
+def bandits_informative():
+    """Per seed: total reward on 3,000 test episodes (`dopa eval --run RUN --episodes 3000 --seed 777
+    --out RUN/eval3000`; bold within 0.01 of the optimal 20.55) and the choices over 1,000 played
+    episodes (`dopa play --run RUN --episodes 1000 --seed 1 --out RUN/play1000/play.csv`, summarised:
+    play_summary.json's informative_first_pull); wall time range (summary.json)."""
+    runs = [f"informative_lstm-s{s}" for s in SEEDS]
+    rewards, choices = [], []
+    for run in runs:
+        row = eval_row("bandits", run, "eval3000")
+        value = f"{float(row['total_reward']):.3f} ± {float(row['total_reward_se']):.3f}"
+        rewards.append(f"**{value}**" if float(row["total_reward"]) >= INFORMATIVE_OPTIMUM - 0.01 else value)
+        pulls = read_json(run_dir("bandits", run) / "play1000" / "play_summary.json")["informative_first_pull"]
+        choices.append(f"{percent(pulls['informative_first_pulls'], pulls['episodes_paying_arm_not_tenth'])} / "
+                       f"{percent(pulls['later_pulls_on_paying_arm'], pulls['later_pulls'])}")
+    steps = {summary("bandits", r)["global_step"] for r in runs}
+    walls = [summary("bandits", r)["wall_time_s"] for r in runs]
+    label = f"entropy 1 -> 0 over 70%, {thousands(steps.pop()) if len(steps) == 1 else '?'} steps"
+    return markdown(["run", "seed 0", "seed 1", "seed 2", "wall s"],
+                    [[label] + rewards + [span(walls, "{:.0f}")],
+                     ["informative first pull / pulls 2–5 on the paying arm"] + choices + [""]])
+
+
+@table("bandits-two-step", "experiments/bandits/results/two_step_lstm-s0/play300/play_summary.json", pending=True)
+def bandits_two_step():
+    """Stay probability (± its binomial standard error) after each kind of trial, 300 frozen-weight
+    episodes (`dopa play --run RUN --episodes 300 --seed 1 --out RUN/play300/play.csv`, summarised:
+    play_summary.json's two_step_stays; scripts/plot_two_step.py's table)."""
+    stays = read_json(run_dir("bandits", "two_step_lstm-s0") / "play300" / "play_summary.json")["two_step_stays"]
+    rows = []
+    for name, _, _ in TWO_STEP_CONDITIONS:
+        n, k = stays[name]["trials"], stays[name]["stays"]
+        p = k / n
+        rows.append([name.replace("_", ", "), thousands(n), f"{p:.3f} ± {math.sqrt(p * (1 - p) / n):.3f}"])
+    return markdown(["previous trial", "trials", "stay probability"], rows)
+
+
 # ---- experiments/control/RESULTS.md ----------------------------------------------------------
 
 
@@ -575,15 +623,61 @@ def mean_and_se(values):
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1) / n)
 
 
+def informative_first_pull(rows):
+    """BanditInformative-v0 (the play CSV has best_arm and arm_means_10; it has no action column, so
+    choices are read from rewards): the first pull is informative where its reward is 0.1 x (1 + the
+    paying arm's index), counted over the episodes whose paying arm is not the tenth (there that
+    reward is 1, as any other arm pays); a later pull (2-5) is on the paying arm where it paid 5."""
+    episodes = defaultdict(list)
+    for row in rows:
+        episodes[int(row["episode"])].append((int(row["t"]), float(row["reward"]), int(float(row["best_arm"]))))
+    counted = informative = later = on_paying = 0
+    for steps in episodes.values():
+        steps.sort()
+        best = steps[0][2]
+        if best != 9:
+            counted += 1
+            informative += abs(steps[0][1] - 0.1 * (1 + best)) < 1e-9
+        for _, reward, _ in steps[1:]:
+            later += 1
+            on_paying += reward == 5
+    return {"episodes_paying_arm_not_tenth": counted, "informative_first_pulls": informative,
+            "later_pulls": later, "later_pulls_on_paying_arm": on_paying}
+
+
+TWO_STEP_CONDITIONS = [("rewarded_common", 1, 1), ("rewarded_rare", 1, 0), ("unrewarded_common", 0, 1),
+                       ("unrewarded_rare", 0, 0)]
+
+
+def two_step_stays(rows):
+    """TwoStep-v0 (the play CSV has stage1_action, common, rewarded): scripts/plot_two_step.py's counts,
+    trials after each kind of trial and how many of them repeat its first-stage choice."""
+    episodes = defaultdict(list)
+    for row in rows:
+        if row["stage1_action"] == "":
+            continue
+        episodes[int(row["episode"])].append((int(row["t"]), int(float(row["stage1_action"])),
+                                              int(float(row["rewarded"])), int(float(row["common"]))))
+    counts, stays = defaultdict(int), defaultdict(int)
+    for trials in episodes.values():
+        trials.sort()
+        for previous, current in zip(trials, trials[1:]):
+            counts[previous[2:]] += 1
+            stays[previous[2:]] += current[1] == previous[1]
+    return {name: {"trials": counts[(r, c)], "stays": stays[(r, c)]} for name, r, c in TWO_STEP_CONDITIONS}
+
+
 def summarize_play(path):
     """Per-episode returns of a `dopa play` CSV, their mean and standard error, and (for a modulated
-    core) the modulator one step after each nonzero reward value (scripts/plot_modulator.py's table)."""
+    core) the modulator one step after each nonzero reward value (scripts/plot_modulator.py's table);
+    on the informative-arm bandit the first-pull counts, on the two-step task the stay counts."""
     path = Path(path)
     episodes = defaultdict(list)  # episode -> [(reward, modulator or None)]
     with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            modulator = row.get("modulator")
-            episodes[int(row["episode"])].append((float(row["reward"]), float(modulator) if modulator else None))
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        modulator = row.get("modulator")
+        episodes[int(row["episode"])].append((float(row["reward"]), float(modulator) if modulator else None))
     returns = [sum(r for r, _ in steps) for _, steps in sorted(episodes.items())]
     mean, se = mean_and_se(returns)
     out = {"source": f"dopa play --out {path.name}", "episodes": len(returns), "mean_return": mean,
@@ -602,6 +696,11 @@ def summarize_play(path):
         out["modulator_one_step_after_reward"] = {
             reward: {"rewarded_steps": rewarded[reward], "mean": mean_and_se(values)[0],
                      "se": mean_and_se(values)[1]} for reward, values in sorted(after.items())}
+    fields = set(rows[0]) if rows else set()
+    if {"best_arm", "arm_means_10"} <= fields:
+        out["informative_first_pull"] = informative_first_pull(rows)
+    if {"stage1_action", "common", "rewarded"} <= fields:
+        out["two_step_stays"] = two_step_stays(rows)
     target = path.with_name("play_summary.json")
     target.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{target}: {len(returns)} episodes, mean return {mean:.3f} ± {se:.3f}")
