@@ -343,8 +343,7 @@ def bandit_seed_table(experiment, target):
     return markdown(["seed", "300 test episodes (seed 12345)", "3,000 (seed 777)", "wall s"], rows)
 
 
-@table("bandits-independent-lstm", "experiments/bandits/results/independent_lstm-sS/{summary.json,eval300,eval3000}",
-       pending=True)
+@table("bandits-independent-lstm", "experiments/bandits/results/independent_lstm-sS/{summary.json,eval300,eval3000}")
 def bandits_independent_lstm():
     return bandit_seed_table("independent_lstm", target=2.5)
 
