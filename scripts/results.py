@@ -387,7 +387,7 @@ def bandits_informative():
                      ["informative first pull / pulls 2–5 on the paying arm"] + choices + [""]])
 
 
-@table("bandits-two-step", "experiments/bandits/results/two_step_lstm-s0/play300/play_summary.json", pending=True)
+@table("bandits-two-step", "experiments/bandits/results/two_step_lstm-s0/play300/play_summary.json")
 def bandits_two_step():
     """Stay probability (± its binomial standard error) after each kind of trial, 300 frozen-weight
     episodes (`dopa play --run RUN --episodes 300 --seed 1 --out RUN/play300/play.csv`, summarised:
