@@ -74,15 +74,15 @@ RUNS = {
 }
 
 
-def run(binary, name, out, reinforce_toml):
+def run(binary, name, out, reinforce_toml, root=ROOT):
     args, follow_up = RUNS[name]
     subs = {"out": str(out), "reinforce": str(reinforce_toml)}
     first = [a.format(**subs) for a in args]
     subprocess.run([binary, "--log-level", "warn", "run", *first, "--out", str(out), "--no-progress"],
-                   cwd=ROOT, check=True)
+                   cwd=root, check=True)
     if follow_up:
         subprocess.run([binary, "--log-level", "warn", "run", *[a.format(**subs) for a in follow_up],
-                        "--no-progress"], cwd=ROOT, check=True)
+                        "--no-progress"], cwd=root, check=True)
 
 
 def read_csv(path):
@@ -171,6 +171,8 @@ def main():
     parser.add_argument("--only", nargs="*", choices=sorted(RUNS), help="run only these")
     parser.add_argument("--rel-tol", type=float, default=0.0,
                         help="relative tolerance for numbers (default 0: identical text)")
+    parser.add_argument("--old-root", default=str(ROOT),
+                        help="the checkout whose experiment files the old binary reads (when keys were renamed)")
     parser.add_argument("--speed", type=int, default=0, metavar="ROUNDS",
                         help="time the runs instead of comparing them (alternated, medians)")
     args = parser.parse_args()
@@ -186,11 +188,11 @@ def main():
     failed = False
     for name in args.only or RUNS:
         outs = {}
-        for side, binary in (("old", args.old), ("new", args.new)):
+        for side, binary, root in (("old", args.old, args.old_root), ("new", args.new, ROOT)):
             outs[side] = work / side / name
             if outs[side].exists():
                 shutil.rmtree(outs[side])
-            run(os.path.abspath(binary), name, outs[side], reinforce_toml)
+            run(os.path.abspath(binary), name, outs[side], reinforce_toml, root)
         problems = compare_folders(outs["old"], outs["new"], args.rel_tol)
         print(f"{name}: {'same' if not problems else f'{len(problems)} difference(s)'}", flush=True)
         for p in problems[:20]:

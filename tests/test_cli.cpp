@@ -389,6 +389,19 @@ normalize_obs = true
   fs::remove_all(dir);
 }
 
+TEST(Cli, OldSettingNamesAreRefusedWithTheNewName) {
+  // The actor-critics share CleanRL's names: ent_coef, vf_coef, norm_adv, anneal_lr.
+  const fs::path dir = temp_dir("old-names");
+  for (const std::string& old : {"value_coef=0.1", "entropy_coef=0.1", "lr_anneal=true", "entropy_anneal=0.5"}) {
+    const Result r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/maze/modplast.toml --quick --set agent." + old + " --out " +
+                          (dir / "run").string());
+    EXPECT_EQ(r.status, 2) << old << "\n" << r.out;
+    EXPECT_NE(r.out.find("is now called"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(dir / "run")) << old;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Cli, TheReferenceMatchesTheProgram) {
   // docs/reference.md is what `dopa list reference` prints: every command, env kwarg and agent setting.
   const Result r = dopa("list reference");

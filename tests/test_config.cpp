@@ -74,6 +74,17 @@ TEST(Config, ValueTextRoundTrips) {
   EXPECT_EQ(Value("a").to_string(), "\"a\"");
 }
 
+TEST(Config, AnOldKeyNameNamesTheNewOne) {
+  const dopa::ConfigSchema schema = {{"vf_coef", 0.5, "weight of the value loss", {}, {"value_coef"}}};
+  try {
+    dopa::resolve_config(schema, {{"value_coef", 0.1}}, "a2c key");
+    FAIL() << "an old key name was accepted";
+  } catch (const dopa::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'value_coef' is now called 'vf_coef'"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dopa::resolve_config(schema, {{"vf_coef", 0.1}}, "a2c key").get_float("vf_coef"), 0.1);
+}
+
 TEST(Strings, CloseMatches) {
   const std::vector<std::string> ids = {"Maze-v0", "CartPole-v1", "Bandit-v0", "BanditEasy-v0"};
   EXPECT_EQ(dopa::close_matches("maze-v0", ids).front(), "Maze-v0");

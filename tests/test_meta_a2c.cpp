@@ -232,7 +232,7 @@ TEST(MetaA2C, NeuromodulatorsSetTheStepSizeAndTheEntropyWeight) {
   EXPECT_GE(lowest, 0.001);
   EXPECT_LE(highest, 0.01);
   EXPECT_GT(highest, 0.002);  // surprise raised it
-  EXPECT_THROW(make_agent({{"acetylcholine", "fixed:0.01"}, {"lr_anneal", true}}, envs.spec()), dopa::Error);
+  EXPECT_THROW(make_agent({{"acetylcholine", "fixed:0.01"}, {"anneal_lr", true}}, envs.spec()), dopa::Error);
   EXPECT_THROW(make_agent({{"noradrenaline", "sometimes"}}, envs.spec()), dopa::Error);
 }
 

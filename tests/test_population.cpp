@@ -96,7 +96,7 @@ TEST(Population, MembersEqualSeparateRuns) { expect_members_equal_separate_runs(
 
 TEST(Population, MembersEqualSeparateRunsWithLambdaReturnsEntropyAndAnnealing) {
   expect_members_equal_separate_runs(
-      {{"gae_lambda", 0.5}, {"entropy", "entropy"}, {"lr_anneal", true}, {"baseline_element0", true}});
+      {{"gae_lambda", 0.5}, {"entropy", "entropy"}, {"anneal_lr", true}, {"baseline_element0", true}});
 }
 
 // On one TensorEnv of S x B rows (the device path, here on the CPU): repeatable, and the members

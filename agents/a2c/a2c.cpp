@@ -12,6 +12,7 @@
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/checkpoint.h"
 #include "dopa/train/optimizer.h"
+#include "dopa/train/schedule.h"
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
@@ -24,12 +25,10 @@ struct A2CConfig {
   double gamma;
   double gae_lambda;
   int64_t rollout_steps;
-  double value_coef;
-  double entropy_coef;
-  double entropy_coef_final;
-  bool anneal_entropy;
+  double vf_coef;
+  EntropySchedule ent;
   double max_grad_norm;
-  bool normalize_advantages;
+  bool norm_adv;
 
   explicit A2CConfig(const Config& c)
       : optimizer(c.get_string("optimizer")),
@@ -37,12 +36,10 @@ struct A2CConfig {
         gamma(c.get_float("gamma")),
         gae_lambda(c.get_float("gae_lambda")),
         rollout_steps(c.get_int("rollout_steps")),
-        value_coef(c.get_float("value_coef")),
-        entropy_coef(c.get_float("entropy_coef")),
-        entropy_coef_final(c.get_float("entropy_coef_final")),
-        anneal_entropy(c.get_bool("anneal_entropy")),
+        vf_coef(c.get_float("vf_coef")),
+        ent(c),
         max_grad_norm(c.get_float("max_grad_norm")),
-        normalize_advantages(c.get_bool("normalize_advantages")) {
+        norm_adv(c.get_bool("norm_adv")) {
     if (rollout_steps < 1) throw Error("a2c 'rollout_steps' must be >= 1, got " + std::to_string(rollout_steps));
     if (!(lr > 0)) throw Error("a2c 'lr' must be > 0");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("a2c 'gamma' must be in [0, 1]");
@@ -98,9 +95,7 @@ class A2C : public UpdateAgent {
     // Doya's neuromodulators, when configured, set this update's discount (serotonin), step size
     // (acetylcholine) and entropy weight (noradrenaline).
     gamma_ = modulators_.gamma(cfg_.gamma);
-    entropy_coef_ = modulators_.entropy_coef(
-        cfg_.anneal_entropy ? cfg_.entropy_coef + (cfg_.entropy_coef_final - cfg_.entropy_coef) * progress
-                            : cfg_.entropy_coef);
+    entropy_coef_ = modulators_.entropy_coef(cfg_.ent.at(progress));
     lr_ = modulators_.lr(cfg_.lr);
     if (modulators_.sets_lr()) set_learning_rate(*optimizer_, lr_);
 
@@ -153,7 +148,7 @@ class A2C : public UpdateAgent {
                                                              torch::stack(continues), gamma_, cfg_.gae_lambda);
     const torch::Tensor returns = advantage + value_estimates;
     torch::Tensor policy_advantage = advantage;
-    if (cfg_.normalize_advantages) policy_advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8);
+    if (cfg_.norm_adv) policy_advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8);
 
     // 3. One optimiser step on the whole unroll.
     const torch::Tensor log_prob = torch::stack(log_probs);
@@ -161,7 +156,7 @@ class A2C : public UpdateAgent {
     entropy_ = torch::stack(entropies).mean();
     policy_loss_ = -(log_prob * policy_advantage).mean();
     value_loss_ = 0.5 * (returns - value).pow(2).mean();
-    const torch::Tensor loss = policy_loss_ + cfg_.value_coef * value_loss_ - entropy_coef_ * entropy_;
+    const torch::Tensor loss = policy_loss_ + cfg_.vf_coef * value_loss_ - entropy_coef_ * entropy_;
     optimizer_->zero_grad();
     loss.backward();
     if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), cfg_.max_grad_norm);
@@ -249,14 +244,13 @@ AgentRegistration a2c_registration() {
       {"gamma", 0.9, "discount factor"},
       {"gae_lambda", 1.0, "GAE lambda (1: n-step returns)"},
       {"rollout_steps", 100, "steps per env between updates (the BPTT length)"},
-      {"value_coef", 0.05, "weight of the value loss"},
-      {"entropy_coef", 0.05, "weight of the entropy bonus (at the start when annealed)"},
-      {"entropy_coef_final", 0.0, "entropy weight at the end of training, when anneal_entropy is true"},
-      {"anneal_entropy", false, "anneal the entropy weight linearly to entropy_coef_final"},
+      {"vf_coef", 0.05, "weight of the value loss", {}, {"value_coef"}},
       {"max_grad_norm", 1.0, "global gradient-norm clip (0: none)"},
-      {"normalize_advantages", false, "normalise advantages per update"},
+      {"norm_adv", false, "normalise advantages per update", {}, {"normalize_advantages"}},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema entropy = EntropySchedule::config_keys(0.05);
+  r.config.insert(r.config.end(), entropy.begin(), entropy.end());
   const ConfigSchema loop = loop_config_keys(10, 100, "update");
   r.config.insert(r.config.end(), loop.begin(), loop.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();

@@ -6,7 +6,7 @@
 // lockstep; every `rollout_steps` steps the agent backpropagates through the whole unroll (the
 // recurrent state is carried across unrolls and reset when an episode ends) and takes one optimiser
 // step on
-//     loss = policy loss + value_coef * value loss - entropy_coef * entropy,
+//     loss = policy loss + vf_coef * value loss - ent_coef * entropy,
 // with n-step returns or GAE (gae_lambda < 1) on the TD error delta_t = r_t + gamma V(s_t+1) - V(s_t).
 // Truncated episodes bootstrap from the value of their final observation; terminated ones from 0.
 #pragma once

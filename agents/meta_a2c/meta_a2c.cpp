@@ -133,8 +133,8 @@ class MetaA2C : public UpdateAgent {
     const double progress = static_cast<double>(context.global_step) / static_cast<double>(context.total_steps);
     gamma_ = modulators_.gamma(cfg_.gamma);
     entropy_coef_ = modulators_.entropy_coef(
-        linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress));
-    lr_ = modulators_.lr(cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr);
+        cfg_.ent.at(progress));
+    lr_ = modulators_.lr(cfg_.anneal_lr ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr);
     set_learning_rate(*optimizer_, lr_);
 
     // 1. The rollout: B episodes to their end, without gradients.
@@ -181,7 +181,7 @@ class MetaA2C : public UpdateAgent {
       entropy_ = -(policy * log_policy).sum(2).mean();
       const torch::Tensor exploration =
           cfg_.entropy == "sum_p2" ? policy.pow(2).sum(2).mean(1).sum() / T : -entropy_;
-      loss = policy_loss_ + entropy_coef_ * exploration + cfg_.value_coef * value_loss_;
+      loss = policy_loss_ + entropy_coef_ * exploration + cfg_.vf_coef * value_loss_;
     }
     if (learn) {
       optimizer_->zero_grad();
@@ -300,13 +300,10 @@ AgentRegistration meta_a2c_registration() {
       {"gae_lambda", 1.0, "lambda of the value target and advantage (1: Monte Carlo returns, as the papers; RL² used 0.3)"},
       {"entropy", "sum_p2", "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy",
        {"sum_p2", "entropy"}},
-      {"entropy_coef", 0.03, "weight of the exploration term (bent); with entropy_anneal, its start"},
-      {"entropy_coef_end", 0.0, "with entropy_anneal: the weight reached at the end of the annealing"},
-      {"entropy_anneal", 0.0, "fraction of total_steps over which entropy_coef goes linearly to entropy_coef_end (0: constant)"},
-      {"value_coef", 0.1, "weight of the value loss (blossv)"},
+      {"vf_coef", 0.1, "weight of the value loss (blossv)", {}, {"value_coef"}},
       {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
       {"lr", 1e-4, "learning rate"},
-      {"lr_anneal", false, "decay lr linearly to 0 over total_steps"},
+      {"anneal_lr", false, "decay lr linearly to 0 over total_steps", {}, {"lr_anneal"}},
       {"adam_eps", 1e-4, "Adam epsilon"},
       {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
       {"burn_in", 100, "iterations before the first optimiser step"},
@@ -315,6 +312,8 @@ AgentRegistration meta_a2c_registration() {
       {"record_every", 100, "with record_modulator: record every this many iterations"},
   };
   r.config.insert(r.config.end(), own.begin(), own.end());
+  const ConfigSchema entropy = EntropySchedule::config_keys(0.03);
+  r.config.insert(r.config.end(), entropy.begin(), entropy.end());
   const ConfigSchema loop = loop_config_keys(10, 1000, "iteration");
   r.config.insert(r.config.end(), loop.begin(), loop.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();

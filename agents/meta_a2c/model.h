@@ -12,6 +12,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/nn/recurrent_core.h"
+#include "dopa/train/schedule.h"
 
 namespace dopa::agents {
 
@@ -25,40 +26,31 @@ inline int64_t ended_episodes(const VectorEnv& envs) {
   return ended;
 }
 
-// Linear from `start` to `end` over the first `fraction` of training, then `end` (fraction 0: `start`
-// throughout). Wang et al. anneal the entropy weight 1 -> 0 (a reproduction: over the first 70%).
-inline double linear_schedule(double start, double end, double fraction, double progress) {
-  if (fraction <= 0) return start;
-  return progress >= fraction ? end : start + (end - start) * progress / fraction;
-}
-
 struct MetaA2CConfig {
-  double gamma, gae_lambda, entropy_coef, entropy_coef_end, entropy_anneal, value_coef, lr, adam_eps, max_grad_norm;
+  double gamma, gae_lambda, vf_coef, lr, adam_eps, max_grad_norm;
+  EntropySchedule ent;
   std::string entropy, optimizer;
   int64_t burn_in, record_every;
-  bool lr_anneal, baseline_element0, record_modulator;
+  bool anneal_lr, baseline_element0, record_modulator;
 
   explicit MetaA2CConfig(const Config& c)
       : gamma(c.get_float("gamma")),
         gae_lambda(c.get_float("gae_lambda")),
-        entropy_coef(c.get_float("entropy_coef")),
-        entropy_coef_end(c.get_float("entropy_coef_end")),
-        entropy_anneal(c.get_float("entropy_anneal")),
-        value_coef(c.get_float("value_coef")),
+        vf_coef(c.get_float("vf_coef")),
         lr(c.get_float("lr")),
         adam_eps(c.get_float("adam_eps")),
         max_grad_norm(c.get_float("max_grad_norm")),
+        ent(c),
         entropy(c.get_string("entropy")),
         optimizer(c.get_string("optimizer")),
         burn_in(c.get_int("burn_in")),
         record_every(c.get_int("record_every")),
-        lr_anneal(c.get_bool("lr_anneal")),
+        anneal_lr(c.get_bool("anneal_lr")),
         baseline_element0(c.get_bool("baseline_element0")),
         record_modulator(c.get_bool("record_modulator")) {
     if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
-    if (!c.get_string("acetylcholine").empty() && lr_anneal)
-      throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'lr_anneal' exclude each other");
-    if (!(entropy_anneal >= 0 && entropy_anneal <= 1)) throw Error("meta_a2c 'entropy_anneal' must be in [0, 1]");
+    if (!c.get_string("acetylcholine").empty() && anneal_lr)
+      throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'anneal_lr' exclude each other");
     if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
     if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("meta_a2c 'gae_lambda' must be in [0, 1]");
     if (burn_in < 0 || record_every < 1) throw Error("meta_a2c 'burn_in' must be >= 0, 'record_every' >= 1");

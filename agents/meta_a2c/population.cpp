@@ -248,8 +248,8 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
     }
     const double progress = static_cast<double>(global_step) / static_cast<double>(total_steps);
     const double gamma = cfg_.gamma;
-    const double entropy_coef = linear_schedule(cfg_.entropy_coef, cfg_.entropy_coef_end, cfg_.entropy_anneal, progress);
-    const double lr = cfg_.lr_anneal ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr;
+    const double entropy_coef = cfg_.ent.at(progress);
+    const double lr = cfg_.anneal_lr ? linear_schedule(cfg_.lr, 0.0, 1.0, progress) : cfg_.lr;
     for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 
     // 1. The rollout: every member's B episodes to their end, without gradients.
@@ -314,7 +314,7 @@ std::vector<TrainResult> MetaA2CPopulation::train_on(MemberEnvs& envs, int64_t B
       entropy = -(policy * log_policy).sum(3).mean(at::IntArrayRef{0, 2});
       const torch::Tensor exploration =
           cfg_.entropy == "sum_p2" ? policy.pow(2).sum(3).mean(2).sum(0) / T : -entropy;
-      loss = (policy_loss + entropy_coef * exploration + cfg_.value_coef * value_loss).sum();
+      loss = (policy_loss + entropy_coef * exploration + cfg_.vf_coef * value_loss).sum();
     }
     if (learn) {
       optimizer.zero_grad();

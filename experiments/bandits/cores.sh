@@ -23,7 +23,7 @@ for spec in $cores; do
   core="${spec%%:*}" hidden="${spec##*:}"
   run="$out/$core-s$seed"
   settings=(--set "agent.core=$core" --set "agent.hidden=$hidden" --set total_steps=15000000
-            --set agent.lr_anneal=false)
+            --set agent.anneal_lr=false)
   [[ "${WARMUP:-1}" == 0 ]] && settings+=(--set warmup.steps=0)
   [[ "$core" == lstm ]] || settings+=(--set agent.lr=3e-4 --set agent.max_grad_norm=4)
   if [[ ! -f "$run/summary.json" ]]; then

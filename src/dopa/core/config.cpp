@@ -87,16 +87,22 @@ std::vector<std::string> key_names(const ConfigSchema& schema) {
   return names;
 }
 
+const ConfigKey& require_key(const ConfigSchema& schema, const std::string& name, const std::string& what) {
+  if (const ConfigKey* key = find_key(schema, name)) return *key;
+  for (const auto& renamed : schema)
+    if (std::find(renamed.old_names.begin(), renamed.old_names.end(), name) != renamed.old_names.end())
+      throw Error(what + " '" + name + "' is now called '" + renamed.name + "': " + renamed.doc +
+                  " (rename it where it is set)");
+  const auto names = key_names(schema);
+  throw Error("unknown " + what + " '" + name + "'." + did_you_mean(name, names) +
+              (names.empty() ? " It takes none." : " Valid: " + join(names) + "."));
+}
+
 Config resolve_config(const ConfigSchema& schema, const Kwargs& given, const std::string& what) {
   Kwargs values;
   for (const auto& key : schema) values[key.name] = key.default_value;
   for (const auto& [name, value] : given) {
-    const ConfigKey* key = find_key(schema, name);
-    if (key == nullptr) {
-      const auto names = key_names(schema);
-      throw Error("unknown " + what + " '" + name + "'." + did_you_mean(name, names) +
-                  (names.empty() ? " It takes none." : " Valid: " + join(names) + "."));
-    }
+    const ConfigKey* key = &require_key(schema, name, what);
     const ValueType want = key->default_value.type();
     Value resolved = value;
     if (want == ValueType::Float && value.type() == ValueType::Int) {

@@ -55,6 +55,8 @@ struct ConfigKey {
   Value default_value;  // its type is the key's type
   std::string doc;
   std::vector<std::string> choices = {};  // for strings: the allowed values (empty: any)
+  // Names the key had before: given one, resolve_config's error names the key to use instead.
+  std::vector<std::string> old_names = {};
 };
 
 using ConfigSchema = std::vector<ConfigKey>;
@@ -91,6 +93,10 @@ Value parse_value(const std::string& text, ValueType type, const std::string& ke
 
 // Splits "key=value" (throws dopa::Error naming the text when there is no '=' or no key).
 std::pair<std::string, std::string> split_assignment(const std::string& text, const std::string& option);
+
+// The key `name` of `schema`; otherwise dopa::Error naming it (`what`: "a2c key"): its new name when
+// it is one the key had before (ConfigKey::old_names), else close matches and the valid keys.
+const ConfigKey& require_key(const ConfigSchema& schema, const std::string& name, const std::string& what);
 
 // Finds a key in a schema; nullptr if absent.
 const ConfigKey* find_key(const ConfigSchema& schema, const std::string& name);

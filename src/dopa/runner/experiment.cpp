@@ -90,11 +90,11 @@ Override split_override(const std::string& assignment) {
 }
 
 Value parse_override(const Override& o, const ConfigSchema& schema, const std::string& what) {
-  const ConfigKey* key = find_key(schema, o.key);
-  if (key == nullptr) {
-    const auto names = key_names(schema);
-    throw Error("--set " + o.path + ": unknown " + what + " '" + o.key + "'." + did_you_mean(o.key, names) +
-                " Valid: " + join(names) + ".");
+  const ConfigKey* key = nullptr;
+  try {
+    key = &require_key(schema, o.key, what);
+  } catch (const Error& e) {
+    throw Error("--set " + o.path + ": " + e.what());
   }
   return parse_value(o.text, key->default_value.type(), o.path);
 }
