@@ -1,6 +1,6 @@
-// What meta_a2c's trainers share (meta_a2c.cpp: one run; population.cpp: S seeds as one batched
-// computation): the configuration, the actor-critic (a recurrent core with policy and value heads)
-// and small helpers.
+// What meta_a2c's files share (algorithm.h: the iteration; meta_a2c.cpp: one run; population.cpp:
+// S seeds as one batched computation): the configuration, the actor-critic (a recurrent core with
+// policy and value heads) and small helpers.
 #pragma once
 
 #include <torch/torch.h>

@@ -5,9 +5,10 @@
 //   population.train(envs, total_steps, monitors);   // S VectorEnvs, S monitors
 //   population.save_member(2, "run-s2/model.pt");     // what meta_a2c's load() reads
 //
-// Each member's parameters are a slice of stacked (S, ...) tensors: one batched matrix product per
-// layer and step instead of S small ones, one loss, one backward pass, one Adam step (Adam is
-// elementwise, so its state is per member), the gradient clipped per member. A member draws its
+// The iteration is meta_a2c's (algorithm.h) with S members (StackedMembers, members.h): each member's
+// parameters are a slice of stacked (S, ...) tensors, one batched matrix product per layer and step
+// instead of S small ones, one loss, one backward pass, one Adam step (Adam is elementwise, so its
+// state is per member), the gradient clipped per member. A member draws its
 // initial parameters, its env episodes and its actions from the same streams as a separate run with
 // its seed, so its result equals that run's (tests/test_population.cpp: to 1e-5 on CPU); the members'
 // per-operation cost is shared, which is where a small network spends its time on a CPU
@@ -25,19 +26,18 @@
 
 #include <torch/torch.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "agents/meta_a2c/algorithm.h"
+#include "agents/meta_a2c/members.h"
 #include "agents/meta_a2c/model.h"
 #include "dopa/core/tensor_env.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
 
 namespace dopa::agents {
-
-class MemberEnvs;  // population.cpp: where the members' episodes come from
 
 class MetaA2CPopulation : public PopulationTrainer {
  public:
@@ -56,36 +56,17 @@ class MetaA2CPopulation : public PopulationTrainer {
 
   // Member s's parameters as a meta_a2c model file.
   void save_member(int64_t s, const std::string& path) const override;
-  int64_t num_parameters() const override;
+  int64_t num_parameters() const override { return members_.num_parameters(); }
 
  private:
-  std::vector<TrainResult> train_on(MemberEnvs& envs, int64_t B, int64_t total_steps,
-                                    const std::vector<TrainMonitor*>& monitors);
-  // x (S, N, in) through the layer `name`.weight (S, out, in), `name`.bias (S, out) -> (S, N, out).
-  torch::Tensor linear(const std::string& name, const torch::Tensor& x) const;
-  // What a core carries from step to step, every member: h (S, B, N), the Hebbian trace and the
-  // eligibility trace (S, B, N, N; undefined where the core has none).
-  struct CoreState {
-    torch::Tensor h, hebb, elig;
-  };
-  // Given h_t (S, B, N), the members' TD errors delta_{t-1} (S, B).
-  using DopamineFn = std::function<torch::Tensor(const torch::Tensor& h)>;
-  CoreState initial_state(int64_t B) const;
-  // One step of every member's core (the equations of standard_cores.h's ElmanCore and of
-  // plastic_rnn.h, in LibTorch operations): x (S, B, inputs) -> h_t; `state` advances.
-  torch::Tensor core_step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) const;
-  bool uses_dopamine() const { return core_.type != "rnn" && core_.type != "plastic" && core_.modulator != "learned"; }
-  const torch::Tensor& parameter(const std::string& name) const;
+  std::vector<TrainResult> train_on(MemberEnvs& envs, int64_t total_steps, const std::vector<TrainMonitor*>& monitors);
 
   MetaA2CConfig cfg_;
   int64_t log_interval_;
   std::vector<uint64_t> seeds_;
   torch::Device device_;
-  std::vector<MetaActorCritic> members_;      // the members' models, for their layout and for saving
-  std::vector<std::string> names_;            // parameter names, in the members' order
-  std::vector<torch::Tensor> stacked_;        // (S, ...) leaves, one per name
-  int64_t hidden_;
-  nn::CoreOptions core_;
+  StackedMembers members_;
+  MetaA2CAlgorithm algorithm_;
 };
 
 }  // namespace dopa::agents

@@ -34,12 +34,7 @@ CoreState PlasticRnn::initial_state(int64_t batch) const {
 }
 
 torch::Tensor PlasticRnn::modulation(const torch::Tensor& h, const torch::Tensor& delta) {
-  torch::Tensor m;
-  if (learned_modulator()) m = torch::tanh(modulator_head->forward(h));  // (B, 1)
-  if (dopamine_modulator()) {
-    const torch::Tensor d = kappa * delta.reshape({-1, 1});
-    m = m.defined() ? m + d : d;
-  }
+  torch::Tensor m = modulator_signal(learned_modulator() ? modulator_head->forward(h) : torch::Tensor(), kappa, delta);
   if (fanout) m = fanout->forward(m);  // (B, N)
   return m;
 }
@@ -87,6 +82,16 @@ torch::Tensor plastic_hidden(const torch::Tensor& u, const torch::Tensor& h_prev
                              const torch::Tensor& alpha, const torch::Tensor& hebb) {
   const torch::Tensor effective = w + alpha * hebb;  // (..., N, N)
   return torch::tanh(u + torch::matmul(effective, h_prev.unsqueeze(-1)).squeeze(-1));
+}
+
+torch::Tensor modulator_signal(const torch::Tensor& learned_input, const torch::Tensor& kappa, const torch::Tensor& delta) {
+  torch::Tensor m;
+  if (learned_input.defined()) m = torch::tanh(learned_input);
+  if (delta.defined()) {
+    const torch::Tensor d = kappa * delta.unsqueeze(-1);
+    m = m.defined() ? m + d : d;
+  }
+  return m;
 }
 
 void update_traces(const CoreOptions& options, const torch::Tensor& h_prev, const torch::Tensor& h,

@@ -66,12 +66,16 @@ class PlasticRnn : public RecurrentCore {
 
 // The equations of one plastic step in LibTorch operations, over any leading dimensions: a batch
 // (B, N) with W, alpha (N, N), or a population's members x batch (S, B, N) with (S, 1, N, N). The
-// autograd paths (PlasticRnn::step, the meta_a2c population) share them; the fused kernel
+// autograd paths (PlasticRnn::step, the meta_a2c population's StackedMembers) share them; the fused kernel
 // (plastic_kernel_impl.h) restates them in C++ and is tested against them.
 //
 // h_t = tanh(u_t + (W + alpha (.) H_{t-1}) h_{t-1}), with u_t = W_in x_t + b.
 torch::Tensor plastic_hidden(const torch::Tensor& u, const torch::Tensor& h_prev, const torch::Tensor& w,
                              const torch::Tensor& alpha, const torch::Tensor& hebb);
+// The modulator M_t before fanout, from the terms the core has: tanh(w_M . h_t + b_M) given
+// `learned_input` = w_M . h_t + b_M (..., 1), plus kappa delta_{t-1} given `delta` (...) and `kappa`
+// shaped to broadcast against (..., 1). Either may be undefined.
+torch::Tensor modulator_signal(const torch::Tensor& learned_input, const torch::Tensor& kappa, const torch::Tensor& delta);
 // The traces after step t (H, and E for modul), as the header comment's rules. `eta`: plastic's rate
 // or modul's eta_E, shaped to broadcast against the traces (undefined for modplast); `rate`: M_t as
 // (..., 1 or N, 1), scaling the rows (undefined for plastic).

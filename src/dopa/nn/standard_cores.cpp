@@ -11,8 +11,12 @@ ElmanCore::ElmanCore(int64_t inputs, int64_t hidden, double init_scale) : hidden
 
 CoreState ElmanCore::initial_state(int64_t batch) const { return {{torch::zeros({batch, hidden_}, w_.options())}, {}, {}}; }
 
+torch::Tensor elman_hidden(const torch::Tensor& u, const torch::Tensor& h_prev, const torch::Tensor& w) {
+  return torch::tanh(u + torch::matmul(h_prev, w.transpose(-2, -1)));
+}
+
 torch::Tensor ElmanCore::step(const torch::Tensor& x, CoreState& state, const DopamineFn&) {
-  torch::Tensor h = torch::tanh(input_->forward(x) + torch::matmul(state.tensors[0], w_.t()));
+  torch::Tensor h = elman_hidden(input_->forward(x), state.tensors[0], w_);
   state.tensors[0] = h;
   return h;
 }

@@ -8,6 +8,10 @@ namespace dopa::nn {
 
 struct LstmWeights;  // lstm_episode.h
 
+// The Elman step over any leading dimensions: h_t = tanh(u_t + W h_{t-1}) with u_t = W_in x_t + b,
+// h (B, N) with W (N, N), or a population's (S, B, N) with W (S, N, N).
+torch::Tensor elman_hidden(const torch::Tensor& u, const torch::Tensor& h_prev, const torch::Tensor& w);
+
 // h_t = tanh(W_in x_t + b + W h_{t-1}): the Backpropamine "rnn" (no recurrent bias; W ~ scale*U[0,1)).
 class ElmanCore : public RecurrentCore {
  public:

@@ -45,6 +45,16 @@ std::ostream* RunRecords::open(const std::string& name, const std::string& heade
   return file.get();
 }
 
+Metrics metrics_row(EpisodeLog& log, const Metrics& own, double steps_per_second) {
+  const EpisodeLog::Interval interval = log.take_interval();
+  Metrics row = {{"episodes", static_cast<double>(log.episodes())},
+                 {"episodic_return", interval.mean_return},
+                 {"episodic_length", interval.mean_length}};
+  row.insert(row.end(), own.begin(), own.end());
+  row.emplace_back("SPS", steps_per_second);
+  return row;
+}
+
 TrainResult UpdateAgent::train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) {
   return train_in_updates(*this, envs, options, monitor);
 }
@@ -111,14 +121,8 @@ TrainResult train_in_updates(UpdateAgent& agent, VectorEnv& envs, const TrainOpt
     monitor.progress(result.global_step, log.recent_mean());
     if (update % cadence.log_interval == 0 || finished(update, result.global_step)) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const EpisodeLog::Interval interval = log.take_interval();
-      Metrics row = {{"episodes", static_cast<double>(log.episodes())},
-                     {"episodic_return", interval.mean_return},
-                     {"episodic_length", interval.mean_length}};
-      const Metrics own = agent.metrics();
-      row.insert(row.end(), own.begin(), own.end());
-      row.emplace_back("SPS", (result.global_step - result.start_step) / std::max(seconds, 1e-9));
-      monitor.log(result.global_step, row);
+      monitor.log(result.global_step,
+                  metrics_row(log, agent.metrics(), (result.global_step - result.start_step) / std::max(seconds, 1e-9)));
     }
     if (checkpoints && cadence.checkpoint_every > 0 && update % cadence.checkpoint_every == 0) {
       save_checkpoint();

@@ -96,6 +96,10 @@ class UpdateAgent : public Agent {
   virtual void end() {}
 };
 
+// A metrics row as the loop logs it: episodes, episodic_return and episodic_length (the episodes
+// since the last row, taken from `log`), the agent's own columns, then SPS.
+Metrics metrics_row(EpisodeLog& log, const Metrics& own, double steps_per_second);
+
 // The loop above: trains `agent` on `envs` and reports to `monitor`.
 TrainResult train_in_updates(UpdateAgent& agent, VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor);
 
