@@ -14,7 +14,7 @@ constexpr int64_t kT = 200, kB = 30, kInputs = 17;
 
 std::shared_ptr<dopa::nn::PlasticRnn> make(const std::string& type, bool fused) {
   dopa::nn::CoreOptions o;
-  o.type = type;
+  o.type = dopa::parse_enum<dopa::nn::CoreKind>(type, "core");
   o.inputs = kInputs;
   o.hidden = type == "plastic" ? 101 : 100;
   o.fused = fused;

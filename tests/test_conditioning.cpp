@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
 #include "agents/td/td_lambda.h"
 #include "dopa/core/error.h"
@@ -14,6 +15,7 @@
 namespace {
 
 using dopa::Kwargs;
+using dopa::agents::StimulusKind;
 using dopa::agents::StimulusRepresentation;
 using dopa::agents::StimulusRepresentationOptions;
 using dopa::agents::TdLambda;
@@ -110,18 +112,18 @@ TEST(Conditioning, BadKwargsNameTheProblem) {
 
 TEST(StimulusRepresentation, CscMarksTimeSinceOnsetPresenceTheStimulusMicrostimuliPeakInTurn) {
   const float off = 0.0f, on = 1.0f;
-  StimulusRepresentation csc({"csc", 5}, 1);
+  StimulusRepresentation csc({StimulusKind::Csc, 5}, 1);
   EXPECT_EQ(csc.update(&off), std::vector<double>(5, 0.0));  // before the CS: no features, V = 0
   for (int k = 0; k < 7; ++k) {
     const auto& x = csc.update(k < 2 ? &on : &off);  // the CS lasts 2 steps; the delay line runs on
     for (int i = 0; i < 5; ++i) EXPECT_EQ(x[i], i == k ? 1.0 : 0.0) << k << " " << i;
   }
-  StimulusRepresentation presence({"presence"}, 1);
+  StimulusRepresentation presence({StimulusKind::Presence}, 1);
   EXPECT_EQ(presence.update(&on)[0], 1.0);
   EXPECT_EQ(presence.update(&off)[0], 0.0);
 
   StimulusRepresentationOptions micro;
-  micro.kind = "microstimulus";
+  micro.kind = dopa::agents::StimulusKind::Microstimulus;
   StimulusRepresentation m(micro, 1);
   ASSERT_EQ(m.size(), 20);
   // As the trace y = 0.985^k decays, the basis function centred nearest y peaks: the last (centre
@@ -137,7 +139,7 @@ TEST(StimulusRepresentation, CscMarksTimeSinceOnsetPresenceTheStimulusMicrostimu
     previous_peak = peak;
   }
   EXPECT_LT(previous_peak, 5);  // y = 0.22 after 100 steps
-  EXPECT_THROW(StimulusRepresentation({"tapped"}, 1), dopa::Error);
+  EXPECT_THROW(dopa::parse_enum<StimulusKind>("tapped", "representation"), dopa::Error);
 }
 
 // One trial of Conditioning-v0 through CSC TD(0); returns delta by observation index (from 1).
@@ -164,7 +166,7 @@ TEST(TdModel, CscTd0ReachesTheAnalyticFixedPoint) {
       auto env = dopa::make("Conditioning-v0", {{"trial_steps", onset + isi + 5}, {"cs_onset", onset}, {"isi", isi},
                                                 {"reward", R}, {"omit_every", trials}});
       dopa::EnvSession session(*env);
-      StimulusRepresentation rep({"csc", 40}, 1);
+      StimulusRepresentation rep({StimulusKind::Csc, 40}, 1);
       TdLambda td(TdLambdaOptions{gamma, 0.2, 0.0}, rep.size());
       std::vector<double> deltas;
       for (int trial = 1; trial < trials; ++trial) {
@@ -186,7 +188,7 @@ TEST(TdModel, CscTd0ReachesTheAnalyticFixedPoint) {
 TEST(TdModel, BeforeLearningTheErrorIsAtTheUsAndItMovesBackToTheCs) {
   auto env = dopa::make("Conditioning-v0", {{"trial_steps", 20}, {"cs_onset", 4}, {"isi", 8}});
   dopa::EnvSession session(*env);
-  StimulusRepresentation rep({"csc", 20}, 1);
+  StimulusRepresentation rep({StimulusKind::Csc, 20}, 1);
   TdLambda td(TdLambdaOptions{0.98, 0.3, 0.0}, rep.size());
   auto peak_step = [](const std::vector<double>& d) {
     return static_cast<int>(std::max_element(d.begin(), d.end()) - d.begin());
@@ -209,7 +211,7 @@ TEST(TdModel, EligibilityTracesSpreadTheErrorBackInOneTrial) {
   for (const double lambda : {0.0, 0.9}) {
     auto env = dopa::make("Conditioning-v0", {{"trial_steps", 10}, {"cs_onset", 2}, {"isi", 5}});
     dopa::EnvSession session(*env);
-    StimulusRepresentation rep({"csc", 10}, 1);
+    StimulusRepresentation rep({StimulusKind::Csc, 10}, 1);
     TdLambda td(TdLambdaOptions{1.0, 0.5, lambda}, rep.size());
     session.reset(0);
     run_trial(session, rep, td, true);
@@ -232,7 +234,7 @@ TEST(TdModel, TheEarliestOfASerialCompoundTakesOverThePrediction) {
                         {{"trial_steps", 25}, {"cs_onset", 10}, {"isi", 10}, {"extra_cs_onsets", "4"}});
   ASSERT_EQ(env->observation_space().size(), 2);
   dopa::EnvSession session(*env);
-  StimulusRepresentation rep({"csc", 25}, 2);
+  StimulusRepresentation rep({StimulusKind::Csc, 25}, 2);
   TdLambda td(TdLambdaOptions{0.95, 0.2, 0.0}, rep.size());
   std::vector<double> deltas;
   for (int trial = 0; trial < 3000; ++trial) {

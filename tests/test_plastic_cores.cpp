@@ -18,7 +18,7 @@ using dopa::nn::PlasticRnn;
 
 CoreOptions options(const std::string& type, int64_t inputs, int64_t hidden) {
   CoreOptions o;
-  o.type = type;
+  o.type = dopa::parse_enum<dopa::nn::CoreKind>(type, "core");
   o.inputs = inputs;
   o.hidden = hidden;
   return o;
@@ -44,7 +44,7 @@ TEST(Cores, ParameterCountsMatchTheBackpropaminePaper) {
 
 TEST(Cores, BadCombinationsAreRejected) {
   CoreOptions o = options("modplast", 4, 8);
-  o.trace_rule = "oja";
+  o.trace_rule = dopa::nn::TraceRule::Oja;
   EXPECT_THROW(dopa::nn::make_core(o), dopa::Error);
   o = options("plastic", 4, 8);
   o.fanout = true;
@@ -73,7 +73,7 @@ std::vector<CoreOptions> plastic_variants(int64_t inputs, int64_t hidden) {
   std::vector<CoreOptions> variants;
   for (const std::string rule : {"clip", "soft", "decay", "oja"}) {
     CoreOptions o = options("plastic", inputs, hidden);
-    o.trace_rule = rule;
+    o.trace_rule = dopa::parse_enum<dopa::nn::TraceRule>(rule, "trace_rule");
     variants.push_back(o);
   }
   for (const std::string type : {"modplast", "modul"}) {
@@ -81,8 +81,8 @@ std::vector<CoreOptions> plastic_variants(int64_t inputs, int64_t hidden) {
       for (const std::string modulator : {"learned", "dopamine", "both"}) {
         for (bool fanout : {false, true}) {
           CoreOptions o = options(type, inputs, hidden);
-          o.trace_rule = rule;
-          o.modulator = modulator;
+          o.trace_rule = dopa::parse_enum<dopa::nn::TraceRule>(rule, "trace_rule");
+          o.modulator = dopa::parse_enum<dopa::nn::ModulatorSource>(modulator, "modulator");
           o.fanout = fanout;
           variants.push_back(o);
         }
@@ -99,7 +99,8 @@ std::vector<CoreOptions> plastic_variants(int64_t inputs, int64_t hidden) {
 }
 
 std::string name(const CoreOptions& o) {
-  return o.type + "/" + o.trace_rule + "/" + o.modulator + (o.fanout ? "/fanout" : "");
+  return dopa::enum_name(o.type) + "/" + dopa::enum_name(o.trace_rule) + "/" + dopa::enum_name(o.modulator) +
+         (o.fanout ? "/fanout" : "");
 }
 
 std::shared_ptr<PlasticRnn> make_plastic(const CoreOptions& o, uint64_t seed) {

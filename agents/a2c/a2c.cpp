@@ -20,30 +20,31 @@ namespace dopa::agents {
 namespace {
 
 struct A2CConfig {
-  std::string optimizer;
+  OptimizerKind optimizer;
   double lr;
   double gamma;
   double gae_lambda;
   int64_t rollout_steps;
   double vf_coef;
-  EntropySchedule ent;
   double max_grad_norm;
   bool norm_adv;
+  EntropySchedule ent;
 
-  explicit A2CConfig(const Config& c)
-      : optimizer(c.get_string("optimizer")),
-        lr(c.get_float("lr")),
-        gamma(c.get_float("gamma")),
-        gae_lambda(c.get_float("gae_lambda")),
-        rollout_steps(c.get_int("rollout_steps")),
-        vf_coef(c.get_float("vf_coef")),
-        ent(c),
-        max_grad_norm(c.get_float("max_grad_norm")),
-        norm_adv(c.get_bool("norm_adv")) {
-    if (rollout_steps < 1) throw Error("a2c 'rollout_steps' must be >= 1, got " + std::to_string(rollout_steps));
-    if (!(lr > 0)) throw Error("a2c 'lr' must be > 0");
-    if (!(gamma >= 0 && gamma <= 1)) throw Error("a2c 'gamma' must be in [0, 1]");
-    if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("a2c 'gae_lambda' must be in [0, 1]");
+  static const SettingsTable<A2CConfig>& table() {
+    using C = A2CConfig;
+    static const SettingsTable<C> table = {
+        setting(&C::optimizer, "optimizer", OptimizerKind::Adam, "optimiser"),
+        setting(&C::lr, "lr", 1e-3, "learning rate", positive()),
+        setting(&C::gamma, "gamma", 0.9, "discount factor", between(0, 1)),
+        setting(&C::gae_lambda, "gae_lambda", 1.0, "GAE lambda (1: n-step returns)", between(0, 1)),
+        setting(&C::rollout_steps, "rollout_steps", 100, "steps per env between updates (the BPTT length)",
+                at_least(1)),
+        setting(&C::vf_coef, "vf_coef", 0.05, "weight of the value loss", {}, {"value_coef"}),
+        setting(&C::max_grad_norm, "max_grad_norm", 1.0, "global gradient-norm clip (0: none)", at_least(0)),
+        setting(&C::norm_adv, "norm_adv", false, "normalise advantages per update", {}, {"normalize_advantages"}),
+        nested(&C::ent, EntropySchedule::table(0.05)),
+    };
+    return table;
   }
 };
 
@@ -65,7 +66,7 @@ TORCH_MODULE(ActorCritic);
 class A2C : public UpdateAgent {
  public:
   A2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), cadence_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", seed + 2) {}
+      : cfg_(A2CConfig::table().read(config, "a2c")), cadence_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", seed + 2) {}
 
   LoopCadence cadence() const override { return cadence_; }
   int64_t steps_per_update(const VectorEnv& envs) const override { return envs.num_envs() * cfg_.rollout_steps; }
@@ -237,20 +238,9 @@ AgentRegistration a2c_registration() {
   AgentRegistration r;
   r.name = "a2c";
   r.description = "recurrent advantage actor-critic, any nn core (lstm by default), Discrete actions";
-  r.config = nn::core_config_keys("lstm", 48);
-  const ConfigSchema own = {
-      {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
-      {"lr", 1e-3, "learning rate"},
-      {"gamma", 0.9, "discount factor"},
-      {"gae_lambda", 1.0, "GAE lambda (1: n-step returns)"},
-      {"rollout_steps", 100, "steps per env between updates (the BPTT length)"},
-      {"vf_coef", 0.05, "weight of the value loss", {}, {"value_coef"}},
-      {"max_grad_norm", 1.0, "global gradient-norm clip (0: none)"},
-      {"norm_adv", false, "normalise advantages per update", {}, {"normalize_advantages"}},
-  };
+  r.config = nn::core_config_keys(nn::CoreKind::Lstm, 48);
+  const ConfigSchema own = A2CConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema entropy = EntropySchedule::config_keys(0.05);
-  r.config.insert(r.config.end(), entropy.begin(), entropy.end());
   const ConfigSchema loop = loop_config_keys(10, 100, "update");
   r.config.insert(r.config.end(), loop.begin(), loop.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();

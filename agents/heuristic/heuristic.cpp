@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dopa/core/error.h"
+#include "dopa/core/settings.h"
 
 namespace dopa::agents {
 
@@ -112,12 +113,23 @@ enum class Controller { LanderDiscrete, LanderContinuous, Walker };
 
 constexpr const char* kSaveHeader = "dopa heuristic controller";
 
+struct HeuristicConfig {
+  int64_t log_interval;
+
+  static const SettingsTable<HeuristicConfig>& table() {
+    static const SettingsTable<HeuristicConfig> table = {
+        setting(&HeuristicConfig::log_interval, "log_interval", 10, "finished episodes per metrics row", at_least(1)),
+    };
+    return table;
+  }
+};
+
 class Heuristic : public Agent {
  public:
   Heuristic(const Config& config, Controller controller, std::string env_id)
-      : controller_(controller), env_id_(std::move(env_id)), log_interval_(config.get_int("log_interval")) {
-    if (log_interval_ < 1) throw Error("heuristic 'log_interval' must be >= 1, got " + std::to_string(log_interval_));
-  }
+      : controller_(controller),
+        env_id_(std::move(env_id)),
+        log_interval_(HeuristicConfig::table().read(config, "heuristic").log_interval) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (options.resume) throw Error("heuristic learns nothing and writes no checkpoints: there is nothing to resume");
@@ -274,7 +286,7 @@ AgentRegistration heuristic_registration() {
   AgentRegistration r;
   r.name = "heuristic";
   r.description = "Gymnasium's hand-written controllers for LunarLander and BipedalWalker (no learning)";
-  r.config = {{"log_interval", 10, "finished episodes per metrics row"}};
+  r.config = HeuristicConfig::table().schema();
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {
     Controller controller;

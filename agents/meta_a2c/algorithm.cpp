@@ -86,7 +86,7 @@ MetaA2CAlgorithm::Update MetaA2CAlgorithm::iterate(MemberEnvs& envs, double gamm
     out.value_loss = advantage.pow(2).mean(2).sum(0) / T;
     out.entropy = -(policy * log_policy).sum(3).mean(at::IntArrayRef{0, 2});
     const torch::Tensor exploration =
-        cfg_.entropy == "sum_p2" ? policy.pow(2).sum(3).mean(2).sum(0) / T : -out.entropy;
+        cfg_.entropy == ExplorationTerm::SumP2 ? policy.pow(2).sum(3).mean(2).sum(0) / T : -out.entropy;
     loss = (out.policy_loss + entropy_coef * exploration + cfg_.vf_coef * out.value_loss).sum();
   }
 

@@ -50,9 +50,9 @@ void OneMember::clip_grad_norm(double max_norm) { torch::nn::utils::clip_grad_no
 StackedMembers::StackedMembers(const Config& agent_config, const EnvSpec& env, const std::vector<uint64_t>& seeds,
                                torch::Device device)
     : core_(nn::core_options(agent_config, env.observation_space.size())) {
-  if (core_.type != "rnn" && core_.type != "plastic" && core_.type != "modplast" && core_.type != "modul")
+  if (core_.type != nn::CoreKind::Rnn && !nn::is_plastic(core_.type))
     throw Error("meta_a2c population training supports the cores rnn, plastic, modplast and modul so far, not \"" +
-                core_.type + "\"");
+                enum_name(core_.type) + "\"");
   if (seeds.empty()) throw Error("a population needs at least one member");
   // Each member is built exactly as meta_a2c builds its model for that seed.
   for (uint64_t seed : seeds) {
@@ -67,7 +67,7 @@ StackedMembers::StackedMembers(const Config& agent_config, const EnvSpec& env, c
   }
 }
 
-bool StackedMembers::uses_dopamine() const { return has_modulator() && core_.modulator != "learned"; }
+bool StackedMembers::uses_dopamine() const { return has_modulator() && core_.modulator != nn::ModulatorSource::Learned; }
 
 const torch::Tensor& StackedMembers::parameter(const std::string& name) const {
   for (size_t i = 0; i < names_.size(); ++i)
@@ -90,8 +90,8 @@ nn::CoreState StackedMembers::initial_state(int64_t batch) const {
   const torch::TensorOptions options = stacked_[0].options().requires_grad(false);
   const int64_t S = size(), N = core_.hidden;
   nn::CoreState state{{torch::zeros({S, batch, N}, options)}, {}, {}};
-  if (core_.type != "rnn") state.tensors.push_back(torch::zeros({S, batch, N, N}, options));
-  if (core_.type == "modul") state.tensors.push_back(torch::zeros({S, batch, N, N}, options));
+  if (core_.type != nn::CoreKind::Rnn) state.tensors.push_back(torch::zeros({S, batch, N, N}, options));
+  if (core_.type == nn::CoreKind::Modul) state.tensors.push_back(torch::zeros({S, batch, N, N}, options));
   return state;
 }
 
@@ -105,17 +105,17 @@ torch::Tensor per_member(const torch::Tensor& scalar) { return scalar.view({-1, 
 torch::Tensor StackedMembers::step(const torch::Tensor& x, nn::CoreState& state, const MemberCriticFn& critic) {
   const torch::Tensor u = linear("core.input", x);  // W_in x_t + b, (S, B, N)
   const torch::Tensor h_prev = state.tensors[0];
-  if (core_.type == "rnn") {
+  if (core_.type == nn::CoreKind::Rnn) {
     state.tensors[0] = nn::elman_hidden(u, h_prev, parameter("core.w"));
     return state.tensors[0];
   }
   const torch::Tensor h = nn::plastic_hidden(u, h_prev, parameter("core.w").unsqueeze(1),
                                              parameter("core.alpha").unsqueeze(1), state.tensors[1]);
   torch::Tensor eta, rate;
-  if (core_.type != "modplast") eta = per_member(parameter("core.eta"));
+  if (core_.type != nn::CoreKind::ModPlast) eta = per_member(parameter("core.eta"));
   if (has_modulator()) {
     torch::Tensor learned, delta;
-    if (core_.modulator != "dopamine") learned = linear("core.modulator", h);
+    if (core_.modulator != nn::ModulatorSource::Dopamine) learned = linear("core.modulator", h);
     if (uses_dopamine()) delta = critic(h).detach();  // a signal: no gradient through it
     const torch::Tensor kappa = uses_dopamine() ? parameter("core.kappa").view({-1, 1, 1}) : torch::Tensor();
     state.modulator = nn::modulator_signal(learned, kappa, delta);  // (S, B, 1)
@@ -123,7 +123,7 @@ torch::Tensor StackedMembers::step(const torch::Tensor& x, nn::CoreState& state,
     rate = state.modulator.unsqueeze(3);  // scales the rows (postsynaptic neurons)
   }
   torch::Tensor no_elig;
-  nn::update_traces(core_, h_prev, h, eta, rate, state.tensors[1], core_.type == "modul" ? state.tensors[2] : no_elig);
+  nn::update_traces(core_, h_prev, h, eta, rate, state.tensors[1], core_.type == nn::CoreKind::Modul ? state.tensors[2] : no_elig);
   state.tensors[0] = h;
   return h;
 }

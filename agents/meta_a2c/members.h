@@ -85,7 +85,7 @@ class StackedMembers : public Members {
   int64_t size() const override { return static_cast<int64_t>(members_.size()); }
   nn::CoreState initial_state(int64_t batch) const override;
   bool uses_dopamine() const override;
-  bool has_modulator() const override { return core_.type == "modplast" || core_.type == "modul"; }
+  bool has_modulator() const override { return nn::has_modulator(core_.type); }
   torch::Tensor step(const torch::Tensor& x, nn::CoreState& state, const MemberCriticFn& critic) override;
   torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& deltas, const nn::RolloutTape* tape) override;
   torch::Tensor policy(const torch::Tensor& h) override { return heads("policy", h); }

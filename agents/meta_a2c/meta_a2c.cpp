@@ -35,7 +35,7 @@ MetaActorCritic seeded_model(const Config& config, const EnvSpec& env, uint64_t 
 class MetaA2C : public UpdateAgent {
  public:
   MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(config), cadence_(config), member_(seeded_model(config, env, seed)), algorithm_(cfg_, member_),
+      : cfg_(MetaA2CConfig::read(config)), cadence_(config), member_(seeded_model(config, env, seed)), algorithm_(cfg_, member_),
         modulators_(config, "meta_a2c", seed + 2) {
     if (cfg_.record_modulator && !member_.has_modulator())
       throw Error("meta_a2c: record_modulator needs a modulated core (modplast or modul); core '" +
@@ -182,30 +182,47 @@ class MetaA2C : public UpdateAgent {
 
 }  // namespace
 
+const SettingsTable<MetaA2CConfig>& MetaA2CConfig::table() {
+  using C = MetaA2CConfig;
+  static const SettingsTable<C> table = {
+      setting(&C::gamma, "gamma", 0.9, "discount of the returns", between(0, 1)),
+      setting(&C::gae_lambda, "gae_lambda", 1.0,
+              "lambda of the value target and advantage (1: Monte Carlo returns, as the papers; RL² used 0.3)",
+              between(0, 1)),
+      setting(&C::entropy, "entropy", ExplorationTerm::SumP2,
+              "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy"),
+      setting(&C::vf_coef, "vf_coef", 0.1, "weight of the value loss (blossv)", {}, {"value_coef"}),
+      setting(&C::optimizer, "optimizer", OptimizerKind::Adam, "optimiser"),
+      setting(&C::lr, "lr", 1e-4, "learning rate", positive()),
+      setting(&C::anneal_lr, "anneal_lr", false, "decay lr linearly to 0 over total_steps", {}, {"lr_anneal"}),
+      setting(&C::adam_eps, "adam_eps", 1e-4, "Adam epsilon", positive()),
+      setting(&C::max_grad_norm, "max_grad_norm", 4.0, "global gradient-norm clip (0: none)", at_least(0)),
+      setting(&C::burn_in, "burn_in", 100, "iterations before the first optimiser step", at_least(0)),
+      setting(&C::baseline_element0, "baseline_element0", false,
+              "official-code quirk: batch element 0's value is every element's baseline"),
+      setting(&C::record_modulator, "record_modulator", false,
+              "write batch element 0's reward, TD error and modulator per step to modulator.csv"),
+      setting(&C::record_every, "record_every", 100, "with record_modulator: record every this many iterations",
+              at_least(1)),
+      nested(&C::ent, EntropySchedule::table(0.03)),
+  };
+  return table;
+}
+
+MetaA2CConfig MetaA2CConfig::read(const Config& config) {
+  MetaA2CConfig cfg = table().read(config, "meta_a2c");
+  if (!config.get_string("acetylcholine").empty() && cfg.anneal_lr)
+    throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'anneal_lr' exclude each other");
+  return cfg;
+}
+
 AgentRegistration meta_a2c_registration() {
   AgentRegistration r;
   r.name = "meta_a2c";
   r.description = "whole-episode A2C for recurrent meta-RL (Backpropamine's trainer); plastic and neuromodulated cores";
-  r.config = nn::core_config_keys("modplast", 100);
-  const ConfigSchema own = {
-      {"gamma", 0.9, "discount of the returns"},
-      {"gae_lambda", 1.0, "lambda of the value target and advantage (1: Monte Carlo returns, as the papers; RL² used 0.3)"},
-      {"entropy", "sum_p2", "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy",
-       {"sum_p2", "entropy"}},
-      {"vf_coef", 0.1, "weight of the value loss (blossv)", {}, {"value_coef"}},
-      {"optimizer", "adam", "optimiser", {"adam", "rmsprop"}},
-      {"lr", 1e-4, "learning rate"},
-      {"anneal_lr", false, "decay lr linearly to 0 over total_steps", {}, {"lr_anneal"}},
-      {"adam_eps", 1e-4, "Adam epsilon"},
-      {"max_grad_norm", 4.0, "global gradient-norm clip (0: none)"},
-      {"burn_in", 100, "iterations before the first optimiser step"},
-      {"baseline_element0", false, "official-code quirk: batch element 0's value is every element's baseline"},
-      {"record_modulator", false, "write batch element 0's reward, TD error and modulator per step to modulator.csv"},
-      {"record_every", 100, "with record_modulator: record every this many iterations"},
-  };
+  r.config = nn::core_config_keys(nn::CoreKind::ModPlast, 100);
+  const ConfigSchema own = MetaA2CConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema entropy = EntropySchedule::config_keys(0.03);
-  r.config.insert(r.config.end(), entropy.begin(), entropy.end());
   const ConfigSchema loop = loop_config_keys(10, 1000, "iteration");
   r.config.insert(r.config.end(), loop.begin(), loop.end());
   const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();

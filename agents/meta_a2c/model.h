@@ -12,6 +12,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/nn/recurrent_core.h"
+#include "dopa/train/optimizer.h"
 #include "dopa/train/schedule.h"
 
 namespace dopa::agents {
@@ -26,35 +27,23 @@ inline int64_t ended_episodes(const VectorEnv& envs) {
   return ended;
 }
 
+// The exploration term of the loss: the Simpson index sum_a pi^2 (the official code's penalty) or the
+// entropy -H(pi).
+enum class ExplorationTerm { SumP2, Entropy };
+
+// meta_a2c's hyperparameters (the core's are nn::CoreOptions', the loop's LoopCadence's).
 struct MetaA2CConfig {
   double gamma, gae_lambda, vf_coef, lr, adam_eps, max_grad_norm;
   EntropySchedule ent;
-  std::string entropy, optimizer;
+  ExplorationTerm entropy;
+  OptimizerKind optimizer;
   int64_t burn_in, record_every;
   bool anneal_lr, baseline_element0, record_modulator;
 
-  explicit MetaA2CConfig(const Config& c)
-      : gamma(c.get_float("gamma")),
-        gae_lambda(c.get_float("gae_lambda")),
-        vf_coef(c.get_float("vf_coef")),
-        lr(c.get_float("lr")),
-        adam_eps(c.get_float("adam_eps")),
-        max_grad_norm(c.get_float("max_grad_norm")),
-        ent(c),
-        entropy(c.get_string("entropy")),
-        optimizer(c.get_string("optimizer")),
-        burn_in(c.get_int("burn_in")),
-        record_every(c.get_int("record_every")),
-        anneal_lr(c.get_bool("anneal_lr")),
-        baseline_element0(c.get_bool("baseline_element0")),
-        record_modulator(c.get_bool("record_modulator")) {
-    if (!(lr > 0)) throw Error("meta_a2c 'lr' must be > 0");
-    if (!c.get_string("acetylcholine").empty() && anneal_lr)
-      throw Error("meta_a2c: 'acetylcholine' sets the step size; it and 'anneal_lr' exclude each other");
-    if (!(gamma >= 0 && gamma <= 1)) throw Error("meta_a2c 'gamma' must be in [0, 1]");
-    if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("meta_a2c 'gae_lambda' must be in [0, 1]");
-    if (burn_in < 0 || record_every < 1) throw Error("meta_a2c 'burn_in' must be >= 0, 'record_every' >= 1");
-  }
+  static const SettingsTable<MetaA2CConfig>& table();
+  // The settings of a resolved config, each checked (dopa::Error naming the key), and the rules
+  // between them.
+  static MetaA2CConfig read(const Config& config);
 };
 
 class MetaActorCriticImpl : public torch::nn::Module {
@@ -70,3 +59,12 @@ class MetaActorCriticImpl : public torch::nn::Module {
 TORCH_MODULE(MetaActorCritic);
 
 }  // namespace dopa::agents
+
+namespace dopa {
+template <>
+inline const EnumNames<agents::ExplorationTerm>& enum_names<agents::ExplorationTerm>() {
+  static const EnumNames<agents::ExplorationTerm> names = {{agents::ExplorationTerm::SumP2, "sum_p2"},
+                                                           {agents::ExplorationTerm::Entropy, "entropy"}};
+  return names;
+}
+}  // namespace dopa

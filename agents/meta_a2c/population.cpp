@@ -17,7 +17,7 @@ namespace {
 
 // The settings population training does not batch yet (the cores: StackedMembers).
 void check_supported(const Config& config, const MetaA2CConfig& cfg) {
-  if (cfg.optimizer != "adam") throw Error("meta_a2c population training supports optimizer = \"adam\" only");
+  if (cfg.optimizer != OptimizerKind::Adam) throw Error("meta_a2c population training supports optimizer = \"adam\" only");
   if (cfg.record_modulator) throw Error("meta_a2c population training does not record modulators");
   if (neuromod::UpdateModulators(config, "meta_a2c", 0).any())
     throw Error("meta_a2c population training does not run update modulators (acetylcholine, noradrenaline, serotonin)");
@@ -27,7 +27,7 @@ void check_supported(const Config& config, const MetaA2CConfig& cfg) {
 
 MetaA2CPopulation::MetaA2CPopulation(const Config& agent_config, const EnvSpec& env, std::vector<uint64_t> seeds,
                                      torch::Device device)
-    : cfg_(agent_config), log_interval_(LoopCadence(agent_config).log_interval), seeds_(std::move(seeds)),
+    : cfg_(MetaA2CConfig::read(agent_config)), log_interval_(LoopCadence(agent_config).log_interval), seeds_(std::move(seeds)),
       device_(device), members_((check_supported(agent_config, cfg_), agent_config), env, seeds_, device),
       algorithm_(cfg_, members_) {}
 

@@ -55,35 +55,39 @@ struct PpoConfig {
   bool bootstrap_truncated;
   bool deterministic;
 
-  explicit PpoConfig(const Config& c)
-      : lr(c.get_float("lr")),
-        anneal_lr(c.get_bool("anneal_lr")),
-        adam_eps(c.get_float("adam_eps")),
-        gamma(c.get_float("gamma")),
-        gae_lambda(c.get_float("gae_lambda")),
-        num_steps(c.get_int("num_steps")),
-        num_minibatches(c.get_int("num_minibatches")),
-        update_epochs(c.get_int("update_epochs")),
-        norm_adv(c.get_bool("norm_adv")),
-        clip_coef(c.get_float("clip_coef")),
-        clip_vloss(c.get_bool("clip_vloss")),
-        ent_coef(c.get_float("ent_coef")),
-        vf_coef(c.get_float("vf_coef")),
-        max_grad_norm(c.get_float("max_grad_norm")),
-        target_kl(c.get_float("target_kl")),
-        normalize_obs(c.get_bool("normalize_obs")),
-        normalize_reward(c.get_bool("normalize_reward")),
-        obs_clip(c.get_float("obs_clip")),
-        reward_clip(c.get_float("reward_clip")),
-        bootstrap_truncated(c.get_bool("bootstrap_truncated")),
-        deterministic(c.get_bool("deterministic")) {
-    if (!(lr > 0)) throw Error("ppo 'lr' must be > 0");
-    if (!(gamma >= 0 && gamma <= 1)) throw Error("ppo 'gamma' must be in [0, 1]");
-    if (!(gae_lambda >= 0 && gae_lambda <= 1)) throw Error("ppo 'gae_lambda' must be in [0, 1]");
-    if (num_steps < 1) throw Error("ppo 'num_steps' must be >= 1");
-    if (num_minibatches < 1) throw Error("ppo 'num_minibatches' must be >= 1");
-    if (update_epochs < 1) throw Error("ppo 'update_epochs' must be >= 1");
-    if (!(clip_coef > 0)) throw Error("ppo 'clip_coef' must be > 0");
+  static const SettingsTable<PpoConfig>& table() {
+    using C = PpoConfig;
+    static const SettingsTable<C> table = {
+        setting(&C::lr, "lr", 2.5e-4, "Adam learning rate (at the start when annealed)", positive()),
+        setting(&C::anneal_lr, "anneal_lr", true, "anneal the learning rate linearly to 0"),
+        setting(&C::adam_eps, "adam_eps", 1e-5, "Adam epsilon", positive()),
+        setting(&C::gamma, "gamma", 0.99, "discount factor", between(0, 1)),
+        setting(&C::gae_lambda, "gae_lambda", 0.95, "GAE lambda", between(0, 1)),
+        setting(&C::num_steps, "num_steps", 128, "steps per env in each rollout", at_least(1)),
+        setting(&C::num_minibatches, "num_minibatches", 4, "minibatches per epoch (recurrent: groups of envs)",
+                at_least(1)),
+        setting(&C::update_epochs, "update_epochs", 4, "passes over each rollout", at_least(1)),
+        setting(&C::norm_adv, "norm_adv", true, "normalise advantages per minibatch"),
+        setting(&C::clip_coef, "clip_coef", 0.2,
+                "clip range of the probability ratio (and of the value change when clip_vloss)", positive()),
+        setting(&C::clip_vloss, "clip_vloss", true, "clipped value loss"),
+        setting(&C::ent_coef, "ent_coef", 0.01, "weight of the entropy bonus"),
+        setting(&C::vf_coef, "vf_coef", 0.5, "weight of the value loss"),
+        setting(&C::max_grad_norm, "max_grad_norm", 0.5, "global gradient-norm clip (0: none)", at_least(0)),
+        setting(&C::target_kl, "target_kl", 0.0, "stop the update's epochs once approx_kl exceeds this (0: never)",
+                at_least(0)),
+        setting(&C::normalize_obs, "normalize_obs", false,
+                "running observation normalisation (statistics saved with the model)"),
+        setting(&C::normalize_reward, "normalize_reward", false,
+                "scale rewards by the running std of the discounted return"),
+        setting(&C::obs_clip, "obs_clip", 10.0, "clip of normalised observations", positive()),
+        setting(&C::reward_clip, "reward_clip", 10.0, "clip of normalised rewards", positive()),
+        setting(&C::bootstrap_truncated, "bootstrap_truncated", true,
+                "bootstrap time-limit ends from V(final obs) (false: as CleanRL)"),
+        setting(&C::deterministic, "deterministic", false,
+                "play (dopa play) the most likely action instead of sampling"),
+    };
+    return table;
   }
 };
 
@@ -110,7 +114,7 @@ struct Rollout {
 
 class Ppo : public UpdateAgent {
  public:
-  Ppo(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), cadence_(config), policy_(nullptr) {
+  Ppo(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(PpoConfig::table().read(config, "ppo")), cadence_(config), policy_(nullptr) {
     torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
     policy_ = Policy(config, env, cfg_);
     if (!env.action_space.is_discrete()) {
@@ -135,7 +139,7 @@ class Ppo : public UpdateAgent {
     // asynchronously, observe()); before the optimiser takes the parameters.
     device_ = options.device;
     policy_->to(device_);
-    optimizer_ = make_optimizer("adam", net->parameters(), cfg_.lr, cfg_.adam_eps);
+    optimizer_ = make_optimizer(OptimizerKind::Adam, net->parameters(), cfg_.lr, cfg_.adam_eps);
     // The loop's carried state: the next observation, the core's state, the dopamine inputs.
     const torch::TensorOptions on_device = torch::TensorOptions().device(device_);
     state_ = net->initial_state(N);
@@ -446,29 +450,7 @@ AgentRegistration ppo_registration() {
   r.name = "ppo";
   r.description = "proximal policy optimization (CleanRL's), Discrete or Box actions, mlp or any recurrent core";
   r.config = nn::actor_critic_config_keys();
-  const ConfigSchema own = {
-      {"lr", 2.5e-4, "Adam learning rate (at the start when annealed)"},
-      {"anneal_lr", true, "anneal the learning rate linearly to 0"},
-      {"adam_eps", 1e-5, "Adam epsilon"},
-      {"gamma", 0.99, "discount factor"},
-      {"gae_lambda", 0.95, "GAE lambda"},
-      {"num_steps", 128, "steps per env in each rollout"},
-      {"num_minibatches", 4, "minibatches per epoch (recurrent: groups of envs)"},
-      {"update_epochs", 4, "passes over each rollout"},
-      {"norm_adv", true, "normalise advantages per minibatch"},
-      {"clip_coef", 0.2, "clip range of the probability ratio (and of the value change when clip_vloss)"},
-      {"clip_vloss", true, "clipped value loss"},
-      {"ent_coef", 0.01, "weight of the entropy bonus"},
-      {"vf_coef", 0.5, "weight of the value loss"},
-      {"max_grad_norm", 0.5, "global gradient-norm clip (0: none)"},
-      {"target_kl", 0.0, "stop the update's epochs once approx_kl exceeds this (0: never)"},
-      {"normalize_obs", false, "running observation normalisation (statistics saved with the model)"},
-      {"normalize_reward", false, "scale rewards by the running std of the discounted return"},
-      {"obs_clip", 10.0, "clip of normalised observations"},
-      {"reward_clip", 10.0, "clip of normalised rewards"},
-      {"bootstrap_truncated", true, "bootstrap time-limit ends from V(final obs) (false: as CleanRL)"},
-      {"deterministic", false, "play (dopa play) the most likely action instead of sampling"},
-  };
+  const ConfigSchema own = PpoConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
   const ConfigSchema loop = loop_config_keys(1, 10, "update");
   r.config.insert(r.config.end(), loop.begin(), loop.end());

@@ -18,6 +18,7 @@
 
 #include "dopa/core/error.h"
 #include "dopa/core/rng.h"
+#include "dopa/core/settings.h"
 #include "dopa/neuromod/meta_parameter.h"
 #include "dopa/train/agent.h"
 
@@ -28,19 +29,36 @@ namespace {
 using neuromod::MetaParameter;
 using neuromod::Squash;
 
+// The sources of alpha, beta and gamma (neuromod/meta_parameter.h parses them).
+struct QLearningConfig {
+  std::string acetylcholine, noradrenaline, serotonin;
+  int64_t log_interval;
+
+  static const SettingsTable<QLearningConfig>& table() {
+    using C = QLearningConfig;
+    static const SettingsTable<C> table = {
+        setting(&C::acetylcholine, "acetylcholine", std::string("0.1"),
+                "learning rate alpha: VALUE, linear:START:END, meta:INITIAL or surprise:LOW:HIGH:SCALE"),
+        setting(&C::noradrenaline, "noradrenaline", std::string("1"),
+                "inverse temperature beta of the softmax (same forms)"),
+        setting(&C::serotonin, "serotonin", std::string("0.99"), "discount gamma (same forms)"),
+        setting(&C::log_interval, "log_interval", 1000, "steps between metrics rows", at_least(1)),
+    };
+    return table;
+  }
+};
+
 class QLearning : public Agent {
  public:
-  QLearning(const Config& config, const EnvSpec& env, uint64_t seed)
+  QLearning(const QLearningConfig& cfg, const EnvSpec& env, uint64_t seed)
       : states_(env.observation_space.size()),
         actions_(env.action_space.n()),
         q_(states_ * actions_, 0.0),
-        alpha_(config.get_string("acetylcholine"), Squash::Logistic, "acetylcholine (alpha)"),
-        beta_(config.get_string("noradrenaline"), Squash::Exp, "noradrenaline (beta)"),
-        gamma_(config.get_string("serotonin"), Squash::Logistic, "serotonin (gamma)"),
-        log_interval_(config.get_int("log_interval")),
-        rng_(seed) {
-    if (log_interval_ < 1) throw Error("q_learning 'log_interval' must be >= 1");
-  }
+        alpha_(cfg.acetylcholine, Squash::Logistic, "acetylcholine (alpha)"),
+        beta_(cfg.noradrenaline, Squash::Exp, "noradrenaline (beta)"),
+        gamma_(cfg.serotonin, Squash::Logistic, "serotonin (gamma)"),
+        log_interval_(cfg.log_interval),
+        rng_(seed) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (envs.num_envs() != 1) throw Error("q_learning models one subject: env.num_envs must be 1");
@@ -132,12 +150,7 @@ AgentRegistration q_learning_registration() {
   AgentRegistration r;
   r.name = "q_learning";
   r.description = "tabular Q-learning, softmax; alpha, beta, gamma from ACh, NA, 5-HT sources (Schweighofer-Doya)";
-  r.config = {
-      {"acetylcholine", "0.1", "learning rate alpha: VALUE, linear:START:END, meta:INITIAL or surprise:LOW:HIGH:SCALE"},
-      {"noradrenaline", "1", "inverse temperature beta of the softmax (same forms)"},
-      {"serotonin", "0.99", "discount gamma (same forms)"},
-      {"log_interval", 1000, "steps between metrics rows"},
-  };
+  r.config = QLearningConfig::table().schema();
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {
     if (!env.action_space.is_discrete())
@@ -145,7 +158,7 @@ AgentRegistration q_learning_registration() {
     if (env.observation_space.is_discrete() || env.observation_space.dtype() != DType::Float32)
       throw Error("q_learning reads the state as the largest element of a float32 Box observation (one-hot); " +
                   env.id + " has " + env.observation_space.to_string());
-    return std::make_unique<QLearning>(config, env, seed);
+    return std::make_unique<QLearning>(QLearningConfig::table().read(config, "q_learning"), env, seed);
   };
   return r;
 }

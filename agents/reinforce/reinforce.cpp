@@ -24,30 +24,47 @@
 #include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
+// What G_t is compared with: the learned value, the batch's mean return, or 0.
+enum class Baseline { Value, Mean, None };
+}  // namespace dopa::agents
+
+namespace dopa {
+template <>
+inline const EnumNames<agents::Baseline>& enum_names<agents::Baseline>() {
+  static const EnumNames<agents::Baseline> names = {
+      {agents::Baseline::Value, "value"}, {agents::Baseline::Mean, "mean"}, {agents::Baseline::None, "none"}};
+  return names;
+}
+}  // namespace dopa
+
+namespace dopa::agents {
 
 namespace {
 
 struct ReinforceConfig {
   double lr;
   double gamma;
-  std::string baseline;
+  Baseline baseline;
   bool norm_adv;
   double vf_coef;
   double ent_coef;
   double max_grad_norm;
   bool bootstrap_truncated;
 
-  explicit ReinforceConfig(const Config& c)
-      : lr(c.get_float("lr")),
-        gamma(c.get_float("gamma")),
-        baseline(c.get_string("baseline")),
-        norm_adv(c.get_bool("norm_adv")),
-        vf_coef(c.get_float("vf_coef")),
-        ent_coef(c.get_float("ent_coef")),
-        max_grad_norm(c.get_float("max_grad_norm")),
-        bootstrap_truncated(c.get_bool("bootstrap_truncated")) {
-    if (!(lr > 0)) throw Error("reinforce 'lr' must be > 0");
-    if (!(gamma >= 0 && gamma <= 1)) throw Error("reinforce 'gamma' must be in [0, 1]");
+  static const SettingsTable<ReinforceConfig>& table() {
+    using C = ReinforceConfig;
+    static const SettingsTable<C> table = {
+        setting(&C::lr, "lr", 1e-3, "Adam learning rate", positive()),
+        setting(&C::gamma, "gamma", 0.99, "discount factor", between(0, 1)),
+        setting(&C::baseline, "baseline", Baseline::Value, "what G_t is compared with"),
+        setting(&C::norm_adv, "norm_adv", true, "standardise advantages per batch"),
+        setting(&C::vf_coef, "vf_coef", 0.5, "weight of the value loss (baseline = value)"),
+        setting(&C::ent_coef, "ent_coef", 0.0, "weight of the entropy bonus"),
+        setting(&C::max_grad_norm, "max_grad_norm", 0.5, "global gradient-norm clip (0: none)", at_least(0)),
+        setting(&C::bootstrap_truncated, "bootstrap_truncated", true,
+                "complete time-limit ends with gamma V(final obs) (baseline = value)"),
+    };
+    return table;
   }
 };
 
@@ -59,7 +76,7 @@ struct Episodes {
 
 class Reinforce : public UpdateAgent {
  public:
-  Reinforce(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(config), cadence_(config), net_(nullptr) {
+  Reinforce(const Config& config, const EnvSpec& env, uint64_t seed) : cfg_(ReinforceConfig::table().read(config, "reinforce")), cadence_(config), net_(nullptr) {
     torch::manual_seed(seed);  // LibTorch initialises parameters from its global generator
     net_ = nn::ActorCritic(config, env.observation_space, env.action_space);
     if (!env.action_space.is_discrete()) {
@@ -73,7 +90,7 @@ class Reinforce : public UpdateAgent {
 
   void begin(VectorEnv&, const TrainOptions& options, RunRecords&) override {
     torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
-    optimizer_ = make_optimizer("adam", net_->parameters(), cfg_.lr);
+    optimizer_ = make_optimizer(OptimizerKind::Adam, net_->parameters(), cfg_.lr);
   }
 
   // The first update plays the episodes the loop has just started; every other one starts its own.
@@ -122,8 +139,8 @@ class Reinforce : public UpdateAgent {
     auto live_mean = [&](const torch::Tensor& x) { return (x * live).sum() / live_steps; };
 
     torch::Tensor advantage = returns;
-    if (cfg_.baseline == "value") advantage = returns - value.detach();
-    if (cfg_.baseline == "mean") advantage = returns - live_mean(returns);
+    if (cfg_.baseline == Baseline::Value) advantage = returns - value.detach();
+    if (cfg_.baseline == Baseline::Mean) advantage = returns - live_mean(returns);
     if (cfg_.norm_adv && live_steps > 1) {
       const torch::Tensor mean = live_mean(advantage);
       const torch::Tensor std = (live_mean((advantage - mean).square()) * live_steps / (live_steps - 1)).sqrt();
@@ -133,7 +150,7 @@ class Reinforce : public UpdateAgent {
     value_loss_ = 0.5 * live_mean((returns - value).square());
     entropy_ = live_mean(entropy_per_step);
     torch::Tensor loss = policy_loss_ - cfg_.ent_coef * entropy_;
-    if (cfg_.baseline == "value") loss = loss + cfg_.vf_coef * value_loss_;
+    if (cfg_.baseline == Baseline::Value) loss = loss + cfg_.vf_coef * value_loss_;
     optimizer_->zero_grad();
     loss.backward();
     if (cfg_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), cfg_.max_grad_norm);
@@ -197,7 +214,7 @@ class Reinforce : public UpdateAgent {
       const torch::Tensor terminated = envs.terminations().logical_and(alive.to(torch::kBool));
       const torch::Tensor truncated = envs.truncations().logical_and(alive.to(torch::kBool));
       const torch::Tensor cut = truncated.logical_and(terminated.logical_not());
-      if (cfg_.bootstrap_truncated && cfg_.baseline == "value" && cut.any().item<bool>()) {
+      if (cfg_.bootstrap_truncated && cfg_.baseline == Baseline::Value && cut.any().item<bool>()) {
         // NextStep autoreset: observations() still holds the final observation of an ended episode.
         const torch::Tensor rows = cut.nonzero().squeeze(1);
         const torch::Tensor final_obs = envs.observations().reshape({N, -1}).index_select(0, rows).to(torch::kFloat32);
@@ -250,16 +267,7 @@ AgentRegistration reinforce_registration() {
   r.name = "reinforce";
   r.description = "REINFORCE with a baseline, whole episodes, Discrete or Box actions, mlp or any recurrent core";
   r.config = nn::actor_critic_config_keys();
-  const ConfigSchema own = {
-      {"lr", 1e-3, "Adam learning rate"},
-      {"gamma", 0.99, "discount factor"},
-      {"baseline", "value", "what G_t is compared with", {"value", "mean", "none"}},
-      {"norm_adv", true, "standardise advantages per batch"},
-      {"vf_coef", 0.5, "weight of the value loss (baseline = value)"},
-      {"ent_coef", 0.0, "weight of the entropy bonus"},
-      {"max_grad_norm", 0.5, "global gradient-norm clip (0: none)"},
-      {"bootstrap_truncated", true, "complete time-limit ends with gamma V(final obs) (baseline = value)"},
-  };
+  const ConfigSchema own = ReinforceConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
   const ConfigSchema loop = loop_config_keys(1, 50, "update");
   r.config.insert(r.config.end(), loop.begin(), loop.end());

@@ -30,17 +30,36 @@ namespace dopa::agents {
 
 namespace {
 
+struct DistributionalTdConfig {
+  std::string taus;
+  double gamma, alpha;
+  int64_t log_interval, analysis_trials;
+
+  static const SettingsTable<DistributionalTdConfig>& table() {
+    using C = DistributionalTdConfig;
+    static const SettingsTable<C> table = {
+        setting(&C::taus, "taus", std::string("0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"),
+                "asymmetry alpha+/(alpha+ + alpha-) of each predictor"),
+        setting(&C::gamma, "gamma", 0.98, "discount"),
+        setting(&C::alpha, "alpha", 0.02,
+                "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative"),
+        setting(&C::log_interval, "log_interval", 1000, "trials between metrics rows", at_least(1)),
+        setting(&C::analysis_trials, "analysis_trials", 5000,
+                "the last this many trials give the responses and reversal points", at_least(1)),
+    };
+    return table;
+  }
+};
+
 class DistributionalTdAgent : public Agent {
  public:
   DistributionalTdAgent(const Config& config, const EnvSpec& env)
-      : representation_(stimulus_options(config), static_cast<int>(env.observation_space.size())),
-        population_(number_list(config.get_string("taus"), ',', "distributional_td 'taus'"), config.get_float("alpha"), config.get_float("gamma"),
-                    representation_.size()),
-        log_interval_(config.get_int("log_interval")),
-        analysis_trials_(config.get_int("analysis_trials")) {
-    if (log_interval_ < 1 || analysis_trials_ < 1)
-      throw Error("distributional_td 'log_interval' and 'analysis_trials' must be >= 1");
-  }
+      : DistributionalTdAgent(DistributionalTdConfig::table().read(config, "distributional_td"), config, env) {}
+  DistributionalTdAgent(const DistributionalTdConfig& cfg, const Config& config, const EnvSpec& env)
+      : representation_(stimulus_options(config, "distributional_td"), static_cast<int>(env.observation_space.size())),
+        population_(number_list(cfg.taus, ',', "distributional_td 'taus'"), cfg.alpha, cfg.gamma, representation_.size()),
+        log_interval_(cfg.log_interval),
+        analysis_trials_(cfg.analysis_trials) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (envs.num_envs() != 1) throw Error("distributional_td models one subject: env.num_envs must be 1");
@@ -151,13 +170,7 @@ AgentRegistration distributional_td_registration() {
   r.name = "distributional_td";
   r.description = "a population of TD predictors with asymmetric learning rates (Dabney 2020): reversal points";
   r.config = stimulus_config_keys();
-  const ConfigSchema own = {
-      {"taus", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9", "asymmetry alpha+/(alpha+ + alpha-) of each predictor"},
-      {"gamma", 0.98, "discount"},
-      {"alpha", 0.02, "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative"},
-      {"log_interval", 1000, "trials between metrics rows"},
-      {"analysis_trials", 5000, "the last this many trials give the responses and reversal points"},
-  };
+  const ConfigSchema own = DistributionalTdConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {

@@ -4,24 +4,22 @@
 
 namespace dopa::agents {
 
-ConfigSchema stimulus_config_keys() {
-  return {
-      {"representation", "csc", "stimulus representation", {"csc", "presence", "microstimulus"}},
-      {"csc_length", 60, "csc: steps after onset with their own weight"},
-      {"microstimuli", 20, "microstimulus: basis functions per stimulus"},
-      {"microstimulus_sigma", 0.08, "microstimulus: width of each basis function"},
-      {"trace_decay", 0.985, "microstimulus: decay of the stimulus trace per step"},
+const SettingsTable<StimulusRepresentationOptions>& stimulus_settings() {
+  using O = StimulusRepresentationOptions;
+  static const SettingsTable<O> table = {
+      setting(&O::kind, "representation", StimulusKind::Csc, "stimulus representation"),
+      setting(&O::length, "csc_length", 60, "csc: steps after onset with their own weight", at_least(1)),
+      setting(&O::count, "microstimuli", 20, "microstimulus: basis functions per stimulus", at_least(1)),
+      setting(&O::sigma, "microstimulus_sigma", 0.08, "microstimulus: width of each basis function", positive()),
+      setting(&O::decay, "trace_decay", 0.985, "microstimulus: decay of the stimulus trace per step"),
   };
+  return table;
 }
 
-StimulusRepresentationOptions stimulus_options(const Config& c) {
-  StimulusRepresentationOptions o;
-  o.kind = c.get_string("representation");
-  o.length = static_cast<int>(c.get_int("csc_length"));
-  o.count = static_cast<int>(c.get_int("microstimuli"));
-  o.sigma = c.get_float("microstimulus_sigma");
-  o.decay = c.get_float("trace_decay");
-  return o;
+ConfigSchema stimulus_config_keys() { return stimulus_settings().schema(); }
+
+StimulusRepresentationOptions stimulus_options(const Config& c, const std::string& agent) {
+  return stimulus_settings().read(c, agent);
 }
 
 void check_stimulus_env(const EnvSpec& env, const std::string& agent) {

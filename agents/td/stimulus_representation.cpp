@@ -10,24 +10,20 @@ namespace dopa::agents {
 namespace {
 
 int features_per_stimulus(const StimulusRepresentationOptions& o) {
-  if (o.kind == "csc") {
+  if (o.kind == StimulusKind::Csc) {
     if (o.length < 1) throw Error("td: csc 'length' must be >= 1");
     return o.length;
   }
-  if (o.kind == "presence") return 1;
-  if (o.kind == "microstimulus") {
-    if (o.count < 1 || !(o.sigma > 0) || !(o.decay > 0 && o.decay < 1))
-      throw Error("td: microstimulus needs count >= 1, sigma > 0 and decay in (0, 1)");
-    return o.count;
-  }
-  throw Error("td: unknown representation '" + o.kind + "' (csc, presence or microstimulus)");
+  if (o.kind == StimulusKind::Presence) return 1;
+  if (o.count < 1 || !(o.sigma > 0) || !(o.decay > 0 && o.decay < 1))
+    throw Error("td: microstimulus needs count >= 1, sigma > 0 and decay in (0, 1)");
+  return o.count;
 }
 
 }  // namespace
 
 StimulusRepresentation::StimulusRepresentation(const StimulusRepresentationOptions& options, int stimuli)
     : options_(options),
-      kind_(options.kind == "csc" ? Kind::Csc : options.kind == "presence" ? Kind::Presence : Kind::Microstimulus),
       stimuli_(stimuli),
       per_stimulus_(features_per_stimulus(options)) {
   if (stimuli < 1) throw Error("td: a representation needs at least one stimulus channel");
@@ -49,9 +45,9 @@ const std::vector<double>& StimulusRepresentation::update(const float* stimulus)
     was_on_[s] = on;
     double* x = features_.data() + static_cast<size_t>(s) * per_stimulus_;
     const int k = since_onset_[s];
-    if (kind_ == Kind::Csc) {
+    if (options_.kind == StimulusKind::Csc) {
       if (k >= 0 && k < options_.length) x[k] = 1.0;
-    } else if (kind_ == Kind::Presence) {
+    } else if (options_.kind == StimulusKind::Presence) {
       x[0] = on ? 1.0 : 0.0;
     } else if (k >= 0) {  // microstimulus
       const double y = std::pow(options_.decay, k);

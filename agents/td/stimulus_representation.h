@@ -20,8 +20,10 @@
 
 namespace dopa::agents {
 
+enum class StimulusKind { Csc, Presence, Microstimulus };
+
 struct StimulusRepresentationOptions {
-  std::string kind = "csc";  // csc, presence or microstimulus
+  StimulusKind kind = StimulusKind::Csc;
   int length = 60;           // csc: features per stimulus (steps after onset that get their own weight)
   int count = 20;            // microstimulus: features per stimulus
   double sigma = 0.08;       // microstimulus: width of each basis function
@@ -39,9 +41,7 @@ class StimulusRepresentation {
   const std::vector<double>& update(const float* stimulus);
 
  private:
-  enum class Kind { Csc, Presence, Microstimulus };
   StimulusRepresentationOptions options_;
-  Kind kind_;
   int stimuli_, per_stimulus_;
   std::vector<int> since_onset_;  // steps since each stimulus came on; -1: not yet
   std::vector<bool> was_on_;

@@ -25,18 +25,35 @@ namespace dopa::agents {
 
 namespace {
 
+struct TdConfig {
+  TdLambdaOptions learner;
+  int64_t log_interval, record_every;
+
+  static const SettingsTable<TdConfig>& table() {
+    static const SettingsTable<TdLambdaOptions> learner = {
+        setting(&TdLambdaOptions::gamma, "gamma", 0.98, "discount"),
+        setting(&TdLambdaOptions::alpha, "alpha", 0.1, "learning rate"),
+        setting(&TdLambdaOptions::lambda, "lambda", 0.0, "eligibility-trace decay (0: TD(0))"),
+    };
+    static const SettingsTable<TdConfig> table = {
+        nested(&TdConfig::learner, learner),
+        setting(&TdConfig::log_interval, "log_interval", 100, "trials between metrics rows", at_least(1)),
+        setting(&TdConfig::record_every, "record_every", 1,
+                "write every n-th trial's TD errors to td_errors.csv (0: none)", at_least(0)),
+    };
+    return table;
+  }
+};
+
 class TdAgent : public Agent {
  public:
-  TdAgent(const Config& config, const EnvSpec& env)
+  TdAgent(const Config& config, const EnvSpec& env) : TdAgent(TdConfig::table().read(config, "td"), config, env) {}
+  TdAgent(const TdConfig& cfg, const Config& config, const EnvSpec& env)
       : stimuli_(static_cast<int>(env.observation_space.size())),
-        representation_(stimulus_options(config), stimuli_),
-        learner_(TdLambdaOptions{config.get_float("gamma"), config.get_float("alpha"), config.get_float("lambda")},
-                 representation_.size()),
-        log_interval_(config.get_int("log_interval")),
-        record_every_(config.get_int("record_every")) {
-    if (log_interval_ < 1) throw Error("td 'log_interval' must be >= 1");
-    if (record_every_ < 0) throw Error("td 'record_every' must be >= 0");
-  }
+        representation_(stimulus_options(config, "td"), stimuli_),
+        learner_(cfg.learner, representation_.size()),
+        log_interval_(cfg.log_interval),
+        record_every_(cfg.record_every) {}
 
   TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
     if (envs.num_envs() != 1) throw Error("td models one subject: env.num_envs must be 1");
@@ -150,13 +167,7 @@ AgentRegistration td_registration() {
   r.name = "td";
   r.description = "linear TD(lambda) on a stimulus representation: the classic dopamine model (Conditioning-v0)";
   r.config = stimulus_config_keys();
-  const ConfigSchema own = {
-      {"gamma", 0.98, "discount"},
-      {"alpha", 0.1, "learning rate"},
-      {"lambda", 0.0, "eligibility-trace decay (0: TD(0))"},
-      {"log_interval", 100, "trials between metrics rows"},
-      {"record_every", 1, "write every n-th trial's TD errors to td_errors.csv (0: none)"},
-  };
+  const ConfigSchema own = TdConfig::table().schema();
   r.config.insert(r.config.end(), own.begin(), own.end());
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {

@@ -46,11 +46,8 @@ Config make_config(const PlasticRnn& core) {
   const CoreOptions& o = core.options();
   Config cfg;
   cfg.n = o.hidden;
-  cfg.kind = o.type == "plastic" ? Kind::Plastic : (o.type == "modplast" ? Kind::ModPlast : Kind::Modul);
-  cfg.rule = o.trace_rule == "soft"    ? Rule::Soft
-             : o.trace_rule == "decay" ? Rule::Decay
-             : o.trace_rule == "oja"   ? Rule::Oja
-                                       : Rule::Clip;
+  cfg.kind = o.type;
+  cfg.rule = o.trace_rule;
   cfg.c = o.trace_clip;
   cfg.learned = core.learned_modulator();
   cfg.dopamine = core.dopamine_modulator();

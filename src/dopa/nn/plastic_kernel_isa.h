@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "dopa/nn/core_kinds.h"
+
 namespace dopa::nn::kernel {
 
-enum class Kind { Plastic, ModPlast, Modul };
-enum class Rule { Clip, Soft, Decay, Oja };
+using Kind = CoreKind;  // Plastic, ModPlast or Modul here
+using Rule = TraceRule;
 
 
 struct Config {

@@ -7,15 +7,15 @@ namespace dopa::nn {
 
 PlasticRnn::PlasticRnn(const CoreOptions& options) : options_(options) {
   const int64_t n = options.hidden;
-  const bool plastic_only_rule = options.trace_rule == "decay" || options.trace_rule == "oja";
-  if (plastic_only_rule && options.type != "plastic")
-    throw Error("trace_rule '" + options.trace_rule + "' is defined for core = \"plastic\" only; " + options.type +
+  const bool plastic_only_rule = options.trace_rule == TraceRule::Decay || options.trace_rule == TraceRule::Oja;
+  if (plastic_only_rule && options.type != CoreKind::Plastic)
+    throw Error("trace_rule '" + enum_name(options.trace_rule) + "' is defined for core = \"plastic\" only; " + enum_name(options.type) +
                 " takes clip or soft");
   if (!(options.trace_clip > 0)) throw Error("trace_clip must be > 0");
   input = register_module("input", torch::nn::Linear(options.inputs, n));
   w = register_parameter("w", options.init_scale * torch::rand({n, n}));
   alpha = register_parameter("alpha", options.init_scale * torch::rand({n, n}));
-  if (options.type == "plastic" || options.type == "modul")
+  if (options.type == CoreKind::Plastic || options.type == CoreKind::Modul)
     eta = register_parameter("eta", torch::full({1}, options.eta_init));
   if (learned_modulator()) modulator_head = register_module("modulator", torch::nn::Linear(n, 1));
   if (dopamine_modulator()) kappa = register_parameter("kappa", torch::ones({1}));
@@ -41,7 +41,7 @@ torch::Tensor PlasticRnn::modulation(const torch::Tensor& h, const torch::Tensor
 
 torch::Tensor PlasticRnn::step(const torch::Tensor& x, CoreState& state, const DopamineFn& dopamine) {
   if (dopamine_modulator() && !dopamine)
-    throw Error(options_.type + " with modulator = \"" + options_.modulator + "\" needs the TD error");
+    throw Error(enum_name(options_.type) + " with modulator = \"" + enum_name(options_.modulator) + "\" needs the TD error");
   if (options_.fused && w.device().is_cpu() && !torch::GradMode::is_enabled()) {
     // Rollouts: the fused kernel (a CPU kernel), traces updated in place.
     torch::Tensor elig = retroactive() ? state.tensors[2] : torch::Tensor();
@@ -99,19 +99,19 @@ void update_traces(const CoreOptions& options, const torch::Tensor& h_prev, cons
   const torch::Tensor outer = h.unsqueeze(-1) * h_prev.unsqueeze(-2);  // (..., N, N): post_i * pre_j
   const double c = options.trace_clip;
   const auto bounded = [&](const torch::Tensor& trace, const torch::Tensor& increment) {
-    if (options.trace_rule == "soft")
+    if (options.trace_rule == TraceRule::Soft)
       return trace + torch::relu(increment) * (c - trace) - torch::relu(-increment) * (trace + c);
     return torch::clamp(trace + increment, -c, c);
   };
-  if (options.type == "plastic") {
-    if (options.trace_rule == "decay") {
+  if (options.type == CoreKind::Plastic) {
+    if (options.trace_rule == TraceRule::Decay) {
       hebb = (1 - eta) * hebb + eta * outer;
-    } else if (options.trace_rule == "oja") {
+    } else if (options.trace_rule == TraceRule::Oja) {
       hebb = hebb + eta * (outer - h.pow(2).unsqueeze(-1) * hebb);
     } else {
       hebb = bounded(hebb, eta * outer);
     }
-  } else if (options.type == "modul") {  // retroactive: H from E_{t-1}, then E
+  } else if (options.type == CoreKind::Modul) {  // retroactive: H from E_{t-1}, then E
     hebb = bounded(hebb, rate * elig);
     elig = (1 - eta) * elig + eta * outer;
   } else {

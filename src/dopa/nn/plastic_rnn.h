@@ -38,16 +38,16 @@ class PlasticRnn : public RecurrentCore {
   torch::Tensor unroll(const torch::Tensor& x, const torch::Tensor& dopamine, torch::Tensor* modulators = nullptr,
                        const RolloutTape* tape = nullptr) override;
   bool uses_dopamine() const override { return dopamine_modulator(); }
-  bool has_modulator() const override { return options_.type != "plastic"; }
+  bool has_modulator() const override { return nn::has_modulator(options_.type); }
 
   // The autograd implementation of unroll() (the reference the fused kernel is tested against).
   torch::Tensor unroll_autograd(const torch::Tensor& x, const torch::Tensor& dopamine,
                                 torch::Tensor* modulators = nullptr);
 
   const CoreOptions& options() const { return options_; }
-  bool retroactive() const { return options_.type == "modul"; }
-  bool learned_modulator() const { return has_modulator() && options_.modulator != "dopamine"; }
-  bool dopamine_modulator() const { return has_modulator() && options_.modulator != "learned"; }
+  bool retroactive() const { return options_.type == CoreKind::Modul; }
+  bool learned_modulator() const { return has_modulator() && options_.modulator != ModulatorSource::Dopamine; }
+  bool dopamine_modulator() const { return has_modulator() && options_.modulator != ModulatorSource::Learned; }
 
   // Parameters (undefined when the configuration does not use them).
   torch::nn::Linear input{nullptr};    // W_in, b

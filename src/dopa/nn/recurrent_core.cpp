@@ -6,37 +6,34 @@
 
 namespace dopa::nn {
 
-ConfigSchema core_config_keys(const std::string& default_type, int64_t default_hidden) {
+SettingsTable<CoreOptions> core_settings(CoreKind default_kind, int64_t default_hidden) {
+  using O = CoreOptions;
   return {
-      {"core", default_type, "recurrent core (mlp: feedforward)",
-       {"rnn", "lstm", "gru", "mlp", "plastic", "modplast", "modul"}},
-      {"hidden", default_hidden, "units in the core"},
-      {"trace_rule", "clip", "Hebbian trace rule (plastic cores; decay and oja: plastic only)",
-       {"clip", "soft", "decay", "oja"}},
-      {"trace_clip", 1.0, "bound of the Hebbian trace (clip and soft rules)"},
-      {"modulator", "learned", "neuromodulator of modplast/modul: learned (Backpropamine), dopamine (TD error), both",
-       {"learned", "dopamine", "both"}},
-      {"fanout", false, "per-neuron modulation eta_i = f_i M + g_i (simplemaze form)"},
-      {"init_scale", 0.01, "W and alpha ~ init_scale * U[0,1) (plastic and rnn cores)"},
-      {"init_gain", 1.0, "lstm and gru: their weights start at init_gain x LibTorch's U(-1/sqrt(hidden), 1/sqrt(hidden))"},
-      {"eta_init", 0.01, "initial plasticity rate eta (plastic) / eta_E (modul)"},
-      {"fused", true, "plastic and lstm cores: fused episode kernel with a hand-written backward (false: autograd)"},
+      setting(&O::type, "core", default_kind, "recurrent core (mlp: feedforward)"),
+      setting(&O::hidden, "hidden", default_hidden, "units in the core"),  // make_core checks it
+      setting(&O::trace_rule, "trace_rule", TraceRule::Clip,
+              "Hebbian trace rule (plastic cores; decay and oja: plastic only)"),
+      setting(&O::trace_clip, "trace_clip", 1.0, "bound of the Hebbian trace (clip and soft rules)"),
+      setting(&O::modulator, "modulator", ModulatorSource::Learned,
+              "neuromodulator of modplast/modul: learned (Backpropamine), dopamine (TD error), both"),
+      setting(&O::fanout, "fanout", false, "per-neuron modulation eta_i = f_i M + g_i (simplemaze form)"),
+      setting(&O::init_scale, "init_scale", 0.01, "W and alpha ~ init_scale * U[0,1) (plastic and rnn cores)"),
+      setting(&O::init_gain, "init_gain", 1.0,
+              "lstm and gru: their weights start at init_gain x LibTorch's U(-1/sqrt(hidden), 1/sqrt(hidden))"),
+      setting(&O::eta_init, "eta_init", 0.01, "initial plasticity rate eta (plastic) / eta_E (modul)"),
+      setting(&O::fused, "fused", true,
+              "plastic and lstm cores: fused episode kernel with a hand-written backward (false: autograd)"),
   };
 }
 
+ConfigSchema core_config_keys(CoreKind default_kind, int64_t default_hidden) {
+  return core_settings(default_kind, default_hidden).schema();
+}
+
 CoreOptions core_options(const Config& config, int64_t inputs) {
-  CoreOptions o;
-  o.type = config.get_string("core");
+  static const SettingsTable<CoreOptions> table = core_settings(CoreKind::Lstm, 48);  // the defaults are not read
+  CoreOptions o = table.read(config, "core");
   o.inputs = inputs;
-  o.hidden = config.get_int("hidden");
-  o.trace_rule = config.get_string("trace_rule");
-  o.trace_clip = config.get_float("trace_clip");
-  o.modulator = config.get_string("modulator");
-  o.fanout = config.get_bool("fanout");
-  o.init_scale = config.get_float("init_scale");
-  o.init_gain = config.get_float("init_gain");
-  o.eta_init = config.get_float("eta_init");
-  o.fused = config.get_bool("fused");
   return o;
 }
 
@@ -59,12 +56,16 @@ std::shared_ptr<RecurrentCore> make_core(const CoreOptions& o) {
   if (o.hidden < 1) throw Error("core 'hidden' must be >= 1, got " + std::to_string(o.hidden));
   if (o.inputs < 1) throw Error("a core needs at least one input");
   if (!(o.init_gain > 0)) throw Error("core 'init_gain' must be > 0");
-  if (o.type == "lstm") return std::make_shared<LstmCore>(o.inputs, o.hidden, o.init_gain, o.fused);
-  if (o.type == "gru") return std::make_shared<GruCore>(o.inputs, o.hidden, o.init_gain);
-  if (o.type == "rnn") return std::make_shared<ElmanCore>(o.inputs, o.hidden, o.init_scale);
-  if (o.type == "mlp") return std::make_shared<MlpCore>(o.inputs, o.hidden);
-  if (o.type == "plastic" || o.type == "modplast" || o.type == "modul") return std::make_shared<PlasticRnn>(o);
-  throw Error("unknown core '" + o.type + "'; valid: rnn, lstm, gru, mlp, plastic, modplast, modul");
+  switch (o.type) {
+    case CoreKind::Lstm: return std::make_shared<LstmCore>(o.inputs, o.hidden, o.init_gain, o.fused);
+    case CoreKind::Gru: return std::make_shared<GruCore>(o.inputs, o.hidden, o.init_gain);
+    case CoreKind::Rnn: return std::make_shared<ElmanCore>(o.inputs, o.hidden, o.init_scale);
+    case CoreKind::Mlp: return std::make_shared<MlpCore>(o.inputs, o.hidden);
+    case CoreKind::Plastic:
+    case CoreKind::ModPlast:
+    case CoreKind::Modul: return std::make_shared<PlasticRnn>(o);
+  }
+  throw Error("unknown core kind");
 }
 
 CoreState detach_state(const CoreState& state) {

@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "dopa/core/config.h"
+#include "dopa/core/settings.h"
+#include "dopa/nn/core_kinds.h"
 
 namespace dopa::nn {
 
@@ -50,12 +52,12 @@ struct CoreState {
 using DopamineFn = std::function<torch::Tensor(const torch::Tensor& h)>;
 
 struct CoreOptions {
-  std::string type = "lstm";          // rnn, lstm, gru, mlp, plastic, modplast, modul
+  CoreKind type = CoreKind::Lstm;
   int64_t inputs = 0;
   int64_t hidden = 48;
-  std::string trace_rule = "clip";    // clip, soft, decay, oja (decay and oja: plastic only)
-  double trace_clip = 1.0;            // bound of the Hebbian trace (clip and soft rules)
-  std::string modulator = "learned";  // learned, dopamine, both (modplast and modul)
+  TraceRule trace_rule = TraceRule::Clip;  // decay and oja: plastic only
+  double trace_clip = 1.0;                 // bound of the Hebbian trace (clip and soft rules)
+  ModulatorSource modulator = ModulatorSource::Learned;  // modplast and modul
   bool fanout = false;                // per-neuron modulation (simplemaze form): eta_i = f_i M + g_i
   double init_scale = 0.01;           // W and alpha ~ init_scale * U[0, 1)
   double init_gain = 1.0;             // lstm, gru: weights ~ init_gain * U(-1/sqrt(hidden), 1/sqrt(hidden))
@@ -63,8 +65,10 @@ struct CoreOptions {
   bool fused = true;                  // plastic and lstm cores: the fused CPU path (false, or not on the CPU: autograd)
 };
 
-// The config keys agents expose for a core (prefix "core" for the type, the others as named).
-ConfigSchema core_config_keys(const std::string& default_type, int64_t default_hidden);
+// The settings agents expose for a core ("core" for the kind, the others as named), with an agent's
+// defaults for the kind and size. `inputs` is not one: it comes from the env.
+SettingsTable<CoreOptions> core_settings(CoreKind default_kind, int64_t default_hidden);
+ConfigSchema core_config_keys(CoreKind default_kind, int64_t default_hidden);
 // Reads those keys; `inputs` comes from the env.
 CoreOptions core_options(const Config& config, int64_t inputs);
 
@@ -98,3 +102,29 @@ CoreState select_rows(const CoreState& state, const torch::Tensor& index);      
 int64_t parameter_count(const torch::nn::Module& module);
 
 }  // namespace dopa::nn
+
+namespace dopa {
+template <>
+inline const EnumNames<nn::CoreKind>& enum_names<nn::CoreKind>() {
+  static const EnumNames<nn::CoreKind> names = {
+      {nn::CoreKind::Rnn, "rnn"},         {nn::CoreKind::Lstm, "lstm"},         {nn::CoreKind::Gru, "gru"},
+      {nn::CoreKind::Mlp, "mlp"},         {nn::CoreKind::Plastic, "plastic"}, {nn::CoreKind::ModPlast, "modplast"},
+      {nn::CoreKind::Modul, "modul"}};
+  return names;
+}
+template <>
+inline const EnumNames<nn::TraceRule>& enum_names<nn::TraceRule>() {
+  static const EnumNames<nn::TraceRule> names = {{nn::TraceRule::Clip, "clip"},
+                                                 {nn::TraceRule::Soft, "soft"},
+                                                 {nn::TraceRule::Decay, "decay"},
+                                                 {nn::TraceRule::Oja, "oja"}};
+  return names;
+}
+template <>
+inline const EnumNames<nn::ModulatorSource>& enum_names<nn::ModulatorSource>() {
+  static const EnumNames<nn::ModulatorSource> names = {{nn::ModulatorSource::Learned, "learned"},
+                                                       {nn::ModulatorSource::Dopamine, "dopamine"},
+                                                       {nn::ModulatorSource::Both, "both"}};
+  return names;
+}
+}  // namespace dopa

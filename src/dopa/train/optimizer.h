@@ -7,18 +7,25 @@
 #include <string>
 #include <vector>
 
-#include "dopa/core/error.h"
+#include "dopa/core/settings.h"
 
 namespace dopa {
 
-// "adam" (with `adam_eps`) or "rmsprop" (LibTorch's defaults besides the step size).
-inline std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& kind,
+// Adam (with `adam_eps`) or RMSprop (LibTorch's defaults besides the step size).
+enum class OptimizerKind { Adam, RmsProp };
+
+template <>
+inline const EnumNames<OptimizerKind>& enum_names<OptimizerKind>() {
+  static const EnumNames<OptimizerKind> names = {{OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+  return names;
+}
+
+inline std::unique_ptr<torch::optim::Optimizer> make_optimizer(OptimizerKind kind,
                                                                const std::vector<torch::Tensor>& parameters,
                                                                double lr, double adam_eps = 1e-8) {
-  if (kind == "adam")
-    return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(lr).eps(adam_eps));
-  if (kind == "rmsprop") return std::make_unique<torch::optim::RMSprop>(parameters, torch::optim::RMSpropOptions(lr));
-  throw Error("unknown optimizer '" + kind + "'. Valid: adam, rmsprop.");
+  if (kind == OptimizerKind::RmsProp)
+    return std::make_unique<torch::optim::RMSprop>(parameters, torch::optim::RMSpropOptions(lr));
+  return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(lr).eps(adam_eps));
 }
 
 // A new step size for every parameter group (schedules, acetylcholine).

@@ -3,6 +3,7 @@
 
 #include "dopa/core/config.h"
 #include "dopa/core/error.h"
+#include "dopa/core/settings.h"
 
 namespace dopa {
 
@@ -15,24 +16,21 @@ inline double linear_schedule(double start, double end, double fraction, double 
 }
 
 // The entropy weight of the actor-critics (a2c, meta_a2c): ent_coef, annealed linearly to
-// ent_coef_end over the first ent_anneal of the run. Its keys, declared once for both:
+// ent_coef_end over the first ent_anneal of the run. Its keys, declared once for both, each agent
+// with its own default ent_coef:
 struct EntropySchedule {
-  double start, end, fraction;
+  double start = 0.0, end = 0.0, fraction = 0.0;
 
-  static ConfigSchema config_keys(double ent_coef) {
+  static SettingsTable<EntropySchedule> table(double ent_coef) {
     return {
-        {"ent_coef", ent_coef, "weight of the exploration term (with ent_anneal: at the start)", {}, {"entropy_coef"}},
-        {"ent_coef_end", 0.0, "the exploration weight at the end of the annealing", {},
-         {"entropy_coef_end", "entropy_coef_final"}},
-        {"ent_anneal", 0.0,
-         "fraction of the run over which ent_coef goes linearly to ent_coef_end (0: constant, 1: the whole run)", {},
-         {"entropy_anneal", "anneal_entropy"}},
+        setting(&EntropySchedule::start, "ent_coef", ent_coef,
+                "weight of the exploration term (with ent_anneal: at the start)", {}, {"entropy_coef"}),
+        setting(&EntropySchedule::end, "ent_coef_end", 0.0, "the exploration weight at the end of the annealing", {},
+                {"entropy_coef_end", "entropy_coef_final"}),
+        setting(&EntropySchedule::fraction, "ent_anneal", 0.0,
+                "fraction of the run over which ent_coef goes linearly to ent_coef_end (0: constant, 1: the whole run)",
+                between(0, 1), {"entropy_anneal", "anneal_entropy"}),
     };
-  }
-  explicit EntropySchedule(const Config& c)
-      : start(c.get_float("ent_coef")), end(c.get_float("ent_coef_end")), fraction(c.get_float("ent_anneal")) {
-    if (!(fraction >= 0 && fraction <= 1))
-      throw Error("'ent_anneal' must be in [0, 1], got " + std::to_string(fraction));
   }
   // The weight at `progress` in [0, 1] of the run.
   double at(double progress) const { return linear_schedule(start, end, fraction, progress); }

@@ -12,18 +12,24 @@ namespace dopa {
 
 namespace fs = std::filesystem;
 
-LoopCadence::LoopCadence(const Config& config)
-    : log_interval(config.get_int("log_interval")), checkpoint_every(config.get_int("checkpoint_every")) {
-  if (log_interval < 1) throw Error("'log_interval' must be >= 1, got " + std::to_string(log_interval));
-  if (checkpoint_every < 0) throw Error("'checkpoint_every' must be >= 0, got " + std::to_string(checkpoint_every));
+SettingsTable<LoopCadence> LoopCadence::table(int64_t log_interval, int64_t checkpoint_every,
+                                               const std::string& update_name) {
+  return {
+      setting(&LoopCadence::log_interval, "log_interval", log_interval, update_name + "s between metrics rows",
+              at_least(1)),
+      setting(&LoopCadence::checkpoint_every, "checkpoint_every", checkpoint_every,
+              update_name + "s between checkpoints in the run folder (0: only when stopped and at the end)",
+              at_least(0)),
+  };
+}
+
+LoopCadence::LoopCadence(const Config& config) {
+  static const SettingsTable<LoopCadence> reader = table(1, 0, "update");  // the defaults are not read
+  *this = reader.read(config, "agent");
 }
 
 ConfigSchema loop_config_keys(int64_t log_interval, int64_t checkpoint_every, const std::string& update_name) {
-  return {
-      {"log_interval", log_interval, update_name + "s between metrics rows"},
-      {"checkpoint_every", checkpoint_every,
-       update_name + "s between checkpoints in the run folder (0: only when stopped and at the end)"},
-  };
+  return LoopCadence::table(log_interval, checkpoint_every, update_name).schema();
 }
 
 std::ostream* RunRecords::open(const std::string& name, const std::string& header) {

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "dopa/core/config.h"
+#include "dopa/core/settings.h"
 #include "dopa/train/agent.h"
 
 namespace dopa {
@@ -37,11 +38,13 @@ class CheckpointReader;
 
 // How often the loop logs and checkpoints, in updates: every agent's config keys `log_interval` and
 // `checkpoint_every` (0: a checkpoint only when stopped and at the end). Declared once here, each
-// agent with its own defaults.
+// agent with its own defaults (and its word for an update, in their descriptions).
 struct LoopCadence {
   int64_t log_interval = 1;
   int64_t checkpoint_every = 0;
+  LoopCadence() = default;
   explicit LoopCadence(const Config& config);  // dopa::Error naming the key when out of range
+  static SettingsTable<LoopCadence> table(int64_t log_interval, int64_t checkpoint_every, const std::string& update_name);
 };
 ConfigSchema loop_config_keys(int64_t log_interval, int64_t checkpoint_every, const std::string& update_name);
 
