@@ -5,6 +5,7 @@
     scripts/results.py --check    change nothing; print a diff and exit 1 where a table differs from its data
     scripts/results.py --list     the tables and the data each is computed from
     scripts/results.py summarize-play RUN/play.csv    write RUN/play_summary.json (see below)
+    scripts/results.py summarize-runs DIR             write DIR/runs.csv: one row per run folder in DIR
 
 A generated table sits between two HTML comments in a RESULTS.md:
 
@@ -38,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = ROOT / "experiments"
+CLOCK_COLUMNS = {"wall_time", "SPS"}  # metrics.csv columns that depend on the machine, not the run
 
 # ---------------------------------------------------------------------------------------------
 # Reading run data
@@ -353,6 +355,38 @@ def bandits_medium_lstm():
     return bandit_seed_table("medium_lstm", target=1.6)
 
 
+BANDIT_CORES = [  # (run folder prefix under cores-warmup/, label)
+    ("lstm", "lstm 48"),
+    ("modplast", "modplast 70 (simple neuromodulation)"),
+    ("plastic", "plastic 70 (non-modulated)"),
+    ("modul", "modul 70 (retroactive)"),
+    ("rnn", "rnn 98 (non-plastic)"),
+]
+
+
+@table("bandits-cores", "experiments/bandits/results/cores-warmup/CORE-sS/{summary.json,eval300,eval3000}",
+       pending=True)
+def bandits_cores():
+    """experiments/bandits/cores.sh S experiments/bandits/results/cores-warmup, S = 0, 1, 2: frozen-weight
+    regret@100 per seed on 300 and 3,000 test episodes, the median over seeds of the 3,000 (bold: the
+    lowest), wall time per run."""
+    rows, medians = [], []
+    for core, label in BANDIT_CORES:
+        runs = [f"cores-warmup/{core}-s{s}" for s in SEEDS]
+        short = [float(eval_row("bandits", r, "eval300")["regret_100"]) for r in runs]
+        long = [float(eval_row("bandits", r, "eval3000")["regret_100"]) for r in runs]
+        medians.append(statistics.median(long))
+        walls = [summary("bandits", r)["wall_time_s"] for r in runs]
+        rows.append([label, " / ".join(f"{v:.2f}" for v in short), " / ".join(f"{v:.2f}" for v in long),
+                     f"{medians[-1]:.2f}", span(walls, "{:.0f}")])
+    best = min(medians)
+    for row, median in zip(rows, medians):
+        if median == best:
+            row[3] = f"**{row[3]}**"
+    return markdown(["core", "300 test episodes (seed 12345), seeds 0 / 1 / 2", "3,000 (seed 777), seeds 0 / 1 / 2",
+                     "median (3,000)", "wall s each"], rows)
+
+
 INFORMATIVE_OPTIMUM = 20.55  # the informative arm first, then the paying arm four times
 
 
@@ -363,8 +397,7 @@ def percent(part, whole):
     return "0%" if part == 0 else f"{100 * part / whole:.1f}%"
 
 
-@table("bandits-informative", "experiments/bandits/results/informative_lstm-sS/{summary.json,eval3000,play1000}",
-       pending=True)
+@table("bandits-informative", "experiments/bandits/results/informative_lstm-sS/{summary.json,eval3000,play1000}")
 def bandits_informative():
     """Per seed: total reward on 3,000 test episodes (`dopa eval --run RUN --episodes 3000 --seed 777
     --out RUN/eval3000`; bold within 0.01 of the optimal 20.55) and the choices over 1,000 played
@@ -464,8 +497,7 @@ def span(values, form):
     return low if low == high else f"{low}–{high}"
 
 
-@table("control-lunar-lander", "experiments/control/results/lunar_lander*_ppo-sS/{summary.json,play_deterministic}",
-       pending=True)
+@table("control-lunar-lander", "experiments/control/results/lunar_lander*_ppo-sS/{summary.json,play_deterministic}")
 def control_lunar_lander():
     """Final (training) and deterministic returns per seed, SB3 zoo's number, wall time and steps/s ranges."""
     zoo = {"lunar_lander_ppo": "242 ± 32", "lunar_lander_continuous_ppo": "271 ± 32"}
@@ -578,6 +610,22 @@ def dopamine_ludvig2008():
         rows.append([label, num(float(steps[20]["delta"]), 3, minus="−"), num(float(steps[30]["delta"]), 3, minus="−"),
                      deepest and f"{num(float(deepest['delta']), 3, minus='−')} at step {deepest['t']}"])
     return markdown(["trial", "δ at the CS (20)", "δ at the US (30)", "deepest δ"], rows)
+
+
+@table("dopamine-ring-success", "experiments/dopamine/results/ring_success/runs.csv")
+def dopamine_ring_success():
+    """Success (final reward per step >= 0.3, half the patient policy's 0.6) over the seeds of each
+    start of experiments/dopamine/ring_success.sh, and the final gamma's median [10%, 90%]."""
+    runs = read_csv(EXPERIMENTS / "dopamine" / "results" / "ring_success" / "runs.csv")
+    rows = []
+    for prefix, label in (("beta1_gamma0.99-", "β 1, γ 0.99"), ("beta10_gamma0.5-", "β 10, γ 0.5")):
+        start = [r for r in runs if r["run"].startswith(prefix)]
+        successes = sum(float(r["final_return"]) >= 0.3 for r in start)
+        gammas = [float(r["gamma"]) for r in start]
+        share = f" ({100 * successes / len(start):.0f}%)" if successes else ""
+        rows.append([label, f"**{successes} of {len(start)}{share}**",
+                     f"{quantile(gammas, 0.5):.3f} [{quantile(gammas, 0.1):.3f}, {quantile(gammas, 0.9):.3f}]"])
+    return markdown(["start", "successes", "final γ, median [10%, 90%]"], rows)
 
 
 @table("dopamine-dabney2020", "experiments/dopamine/results/dabney2020/{reversal_points.csv,config.toml}")
@@ -705,6 +753,35 @@ def summarize_play(path):
     print(f"{target}: {len(returns)} episodes, mean return {mean:.3f} ± {se:.3f}")
 
 
+def summarize_runs(directory):
+    """One row per run folder of `directory` (many short runs, e.g. ring_success.sh's 600): its name,
+    seed and final_return (summary.json) and the last metrics row's columns, clock columns aside, so
+    that the folders themselves need not be committed."""
+    directory = Path(directory)
+    rows = []
+    for run in sorted(directory.iterdir(), key=lambda p: natural_key(p.name)):
+        if not (run / "summary.json").exists():
+            continue
+        result = read_json(run / "summary.json")
+        last = read_csv(run / "metrics.csv")[-1]
+        row = {"run": run.name, "seed": result["seed"], "final_return": result["final_return"]}
+        row.update({k: v for k, v in last.items() if k not in CLOCK_COLUMNS})
+        rows.append(row)
+    if not rows:
+        sys.exit(f"{directory} holds no finished run folders")
+    target = directory / "runs.csv"
+    with open(target, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{target}: {len(rows)} runs")
+
+
+def natural_key(name):
+    """'s2' before 's10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Markers in RESULTS.md
 
@@ -736,6 +813,10 @@ def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "summarize-play":
         for path in sys.argv[2:]:
             summarize_play(path)
+        return 0
+    if len(sys.argv) >= 2 and sys.argv[1] == "summarize-runs":
+        for path in sys.argv[2:]:
+            summarize_runs(path)
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff if a table differs")

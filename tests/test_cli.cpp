@@ -107,6 +107,7 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"rollout Maze-v1", "Did you mean 'Maze-v0'?"},
       {"rollout Maze-v0 --kw sise=13", "Valid: size"},
       {"rollout Maze-v0 --kw size=big", "'size' expects an integer"},
+      {"rollout Maze-v0 --steps -10" + out, "--steps"},
       {"run " + experiment + out + " --set agent.lrr=1", "Did you mean 'lr'?"},
       {"run " + experiment + out + " --set agent.lr", "malformed --set"},
       {"run " + experiment + out + " --set agent.hidden=1.5", "'agent.hidden' expects an integer"},
@@ -115,6 +116,7 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"run " + experiment + out + " --device gpu", "unknown device 'gpu'"},
       {"run " + experiment + out + " --device cuda", "device 'cuda': "},  // a2c trains on the CPU only
       {"run " + experiment + out + " --population 0-2", "agent a2c has no population training"},
+      {"sweep " + experiment + " --population maybe" + out, "must be one of auto, on, off; got 'maybe'"},
       {"eval --policy ucb2" + out, "unknown bandit policy 'ucb2'"},
       {"eval --policy ucb1:c=-1" + out, "c must be >= 0"},
       {"eval --policy ucb1:k=1" + out, "bad parameter 'k=1'"},
@@ -166,10 +168,13 @@ TEST(Cli, PlayWritesEveryStepOfATrainedAgentWithItsInfo) {
   const fs::path dir = temp_dir("play");
   const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/two_step_lstm.toml";
   ASSERT_EQ(dopa("run " + experiment + " --quick --no-progress --out " + (dir / "run").string()).status, 0);
+  // --out in a folder that does not exist yet: made.
   const Result r = dopa("play --run " + (dir / "run").string() + " --episodes 6 --kw trials=20 --out " +
-                        (dir / "play.csv").string());
+                        (dir / "plays" / "play.csv").string());
   ASSERT_EQ(r.status, 0) << r.out;
-  std::ifstream in(dir / "play.csv");
+  EXPECT_EQ(std::vector<fs::path>(fs::directory_iterator(dir / "plays"), {}),
+            std::vector<fs::path>{dir / "plays" / "play.csv"});  // no partial file left
+  std::ifstream in(dir / "plays" / "play.csv");
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "episode,t,reward,common,stage2,rewarded,good_state,stage1_action,value,delta");
@@ -182,7 +187,9 @@ TEST(Cli, PlayWritesEveryStepOfATrainedAgentWithItsInfo) {
   }
   EXPECT_EQ(rows, 6 * 20);  // --kw trials=20 changed the run's 100-trial episodes
   EXPECT_EQ(episodes, (std::set<int>{0, 1, 2, 3, 4, 5}));
-  EXPECT_EQ(dopa("play --run " + dir.string()).status, 2);  // not a run folder
+  // Not a run folder: refused, nothing written.
+  EXPECT_EQ(dopa("play --run " + dir.string() + " --out " + (dir / "none" / "play.csv").string()).status, 2);
+  EXPECT_FALSE(fs::exists(dir / "none"));
   fs::remove_all(dir);
 }
 

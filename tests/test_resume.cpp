@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
@@ -41,6 +42,11 @@ class StoppingMonitor : public dopa::TrainMonitor {
  private:
   int64_t stop_at_, step_ = 0;
 };
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 struct Case {
   std::string name, algo, env;
@@ -106,6 +112,11 @@ TEST_P(ResumeIsExact, StoppedAndResumedRunsMatchAnUninterruptedOne) {
           << "row " << i << " " << rows[i][k].first << ": resumed " << a << ", uninterrupted " << b;
     }
   }
+  // The records the agent writes into the run folder (td_errors.csv, the analysis files) too.
+  for (const auto& entry : fs::directory_iterator(dir / "whole")) {
+    if (entry.path().extension() != ".csv") continue;
+    EXPECT_EQ(read(dir / "parts" / entry.path().filename()), read(entry.path())) << entry.path().filename();
+  }
   EXPECT_EQ(third.result.global_step, whole.result.global_step);
   EXPECT_EQ(third.result.final_return, whole.result.final_return);
   EXPECT_EQ(third.result.best_return, whole.result.best_return);
@@ -127,7 +138,15 @@ INSTANTIATE_TEST_SUITE_P(
              {"serotonin", "surprise:0.8:0.95:1"}}, 4, 7 * 4 * 30, 7 * 4 * 8},
         Case{"reinforce", "reinforce", "CartPole-v1", {}, {{"checkpoint_every", 2}}, 4, 3000, 900},
         Case{"meta_a2c_modul", "meta_a2c", "Bandit-v0", {{"trials", 10}}, {{"core", "modul"}, {"modulator", "dopamine"},
-             {"hidden", 8}, {"burn_in", 2}, {"log_interval", 3}, {"checkpoint_every", 4}}, 4, 10 * 4 * 25, 10 * 4 * 7}),
+             {"hidden", 8}, {"burn_in", 2}, {"log_interval", 3}, {"checkpoint_every", 4}}, 4, 10 * 4 * 25, 10 * 4 * 7},
+        // The TD models of dopamine, one trial an update: td_errors.csv, and the responses gathered
+        // over the analysis window (which the stops fall inside) for the reversal points.
+        Case{"td", "td", "Conditioning-v0", {{"trial_steps", 20}, {"cs_onset", 5}, {"isi", 6}, {"omit_every", 4}},
+             {{"representation", "csc"}, {"csc_length", 8}, {"lambda", 0.5}, {"log_interval", 3}, {"record_every", 2}},
+             1, 20 * 30, 20 * 8},
+        Case{"distributional_td", "distributional_td", "Conditioning-v0", {{"trial_steps", 10}, {"cs_onset", 2},
+             {"isi", 5}, {"reward_sizes", "0.1,1,5"}, {"reward_freqs", "0.3,0.3,0.4"}},
+             {{"taus", "0.2,0.5,0.8"}, {"log_interval", 4}, {"analysis_trials", 25}}, 1, 10 * 40, 10 * 12}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Checkpoint, AWholeCheckpointSurvivesACrashAtAnyPointOfTheSwap) {

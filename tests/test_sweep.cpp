@@ -233,7 +233,7 @@ TEST(Sweep, PopulationsWriteWhatSeparateTrialsWrite) {
   std::ofstream(experiment) << "name = \"maze\"\ntotal_steps = 900\n"
                                "[env]\nid = \"Maze-v0\"\nnum_envs = 6\nkwargs = { size = 7, episode_length = 25 }\n"
                                "[agent]\nalgo = \"meta_a2c\"\ncore = \"rnn\"\nhidden = 16\nburn_in = 1\nlog_interval = 1\n";
-  auto sweep = [&](const std::string& population, const fs::path& out) {
+  auto sweep = [&](dopa::PopulationMode population, const fs::path& out) {
     SweepOptions options;
     options.experiment_path = experiment;
     options.seeds = {0, 1, 2};
@@ -244,8 +244,8 @@ TEST(Sweep, PopulationsWriteWhatSeparateTrialsWrite) {
     options.population = population;
     return dopa::run_sweep(options);
   };
-  const auto together = sweep("on", dir / "on");
-  const auto apart = sweep("off", dir / "off");
+  const auto together = sweep(dopa::PopulationMode::On, dir / "on");
+  const auto apart = sweep(dopa::PopulationMode::Off, dir / "off");
   ASSERT_EQ(together.failed(), 0) << read(dir / "on" / "agent.lr=1e-2-population.log");
   ASSERT_EQ(apart.failed(), 0);
   EXPECT_TRUE(fs::exists(dir / "on" / "agent.lr=1e-2-population.log"));
@@ -264,7 +264,7 @@ TEST(Sweep, PopulationsWriteWhatSeparateTrialsWrite) {
   }
   EXPECT_NE(read(dir / "on" / "sweep-0-of-1.json").find("\"finished\""), std::string::npos);
   // A re-run finds every trial finished.
-  const auto again = sweep("on", dir / "on");
+  const auto again = sweep(dopa::PopulationMode::On, dir / "on");
   for (const auto status : again.status) EXPECT_EQ(status, TrialStatus::AlreadyFinished);
 }
 

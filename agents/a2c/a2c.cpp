@@ -238,13 +238,10 @@ AgentRegistration a2c_registration() {
   AgentRegistration r;
   r.name = "a2c";
   r.description = "recurrent advantage actor-critic, any nn core (lstm by default), Discrete actions";
-  r.config = nn::core_config_keys(nn::CoreKind::Lstm, 48);
-  const ConfigSchema own = A2CConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema loop = loop_config_keys(10, 100, "update");
-  r.config.insert(r.config.end(), loop.begin(), loop.end());
-  const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
-  r.config.insert(r.config.end(), modulators.begin(), modulators.end());
+  r.config = schema_of({nn::core_config_keys(nn::CoreKind::Lstm, 48),
+                         A2CConfig::table().schema(),
+                         loop_config_keys(10, 100, "update"),
+                         neuromod::UpdateModulators::config_keys()});
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {

@@ -220,13 +220,10 @@ AgentRegistration meta_a2c_registration() {
   AgentRegistration r;
   r.name = "meta_a2c";
   r.description = "whole-episode A2C for recurrent meta-RL (Backpropamine's trainer); plastic and neuromodulated cores";
-  r.config = nn::core_config_keys(nn::CoreKind::ModPlast, 100);
-  const ConfigSchema own = MetaA2CConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema loop = loop_config_keys(10, 1000, "iteration");
-  r.config.insert(r.config.end(), loop.begin(), loop.end());
-  const ConfigSchema modulators = neuromod::UpdateModulators::config_keys();
-  r.config.insert(r.config.end(), modulators.begin(), modulators.end());
+  r.config = schema_of({nn::core_config_keys(nn::CoreKind::ModPlast, 100),
+                         MetaA2CConfig::table().schema(),
+                         loop_config_keys(10, 1000, "iteration"),
+                         neuromod::UpdateModulators::config_keys()});
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.any_device = true;

@@ -449,11 +449,9 @@ AgentRegistration ppo_registration() {
   AgentRegistration r;
   r.name = "ppo";
   r.description = "proximal policy optimization (CleanRL's), Discrete or Box actions, mlp or any recurrent core";
-  r.config = nn::actor_critic_config_keys();
-  const ConfigSchema own = PpoConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema loop = loop_config_keys(1, 10, "update");
-  r.config.insert(r.config.end(), loop.begin(), loop.end());
+  r.config = schema_of({nn::actor_critic_config_keys(),
+                         PpoConfig::table().schema(),
+                         loop_config_keys(1, 10, "update")});
   r.autoreset = AutoresetMode::SameStep;
   r.resumable = true;
   r.any_device = true;

@@ -266,11 +266,9 @@ AgentRegistration reinforce_registration() {
   AgentRegistration r;
   r.name = "reinforce";
   r.description = "REINFORCE with a baseline, whole episodes, Discrete or Box actions, mlp or any recurrent core";
-  r.config = nn::actor_critic_config_keys();
-  const ConfigSchema own = ReinforceConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
-  const ConfigSchema loop = loop_config_keys(1, 50, "update");
-  r.config.insert(r.config.end(), loop.begin(), loop.end());
+  r.config = schema_of({nn::actor_critic_config_keys(),
+                         ReinforceConfig::table().schema(),
+                         loop_config_keys(1, 50, "update")});
   r.autoreset = AutoresetMode::NextStep;
   r.resumable = true;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t seed) -> std::unique_ptr<Agent> {

@@ -10,21 +10,22 @@
 // negative to positive is the predictor's reversal point. The run folder gets
 //   responses.csv         predictor,tau,reward,response    (mean delta at the reward, per size)
 //   reversal_points.csv   predictor,tau,reversal_point
-// and the metrics every `log_interval` trials: the spread of the predictors' values at the cue.
+// when the run ends, and the metrics every `log_interval` trials (an update of the training loop is
+// one trial): the spread of the predictors' values at the cue.
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
 #include "dopa/core/error.h"
 #include "dopa/core/strings.h"
 #include "dopa/neuromod/distributional_td.h"
-#include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -33,7 +34,7 @@ namespace {
 struct DistributionalTdConfig {
   std::string taus;
   double gamma, alpha;
-  int64_t log_interval, analysis_trials;
+  int64_t analysis_trials;
 
   static const SettingsTable<DistributionalTdConfig>& table() {
     using C = DistributionalTdConfig;
@@ -43,7 +44,6 @@ struct DistributionalTdConfig {
         setting(&C::gamma, "gamma", 0.98, "discount"),
         setting(&C::alpha, "alpha", 0.02,
                 "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative"),
-        setting(&C::log_interval, "log_interval", 1000, "trials between metrics rows", at_least(1)),
         setting(&C::analysis_trials, "analysis_trials", 5000,
                 "the last this many trials give the responses and reversal points", at_least(1)),
     };
@@ -51,32 +51,33 @@ struct DistributionalTdConfig {
   }
 };
 
-class DistributionalTdAgent : public Agent {
+class DistributionalTdAgent : public UpdateAgent {
  public:
   DistributionalTdAgent(const Config& config, const EnvSpec& env)
       : DistributionalTdAgent(DistributionalTdConfig::table().read(config, "distributional_td"), config, env) {}
   DistributionalTdAgent(const DistributionalTdConfig& cfg, const Config& config, const EnvSpec& env)
       : representation_(stimulus_options(config, "distributional_td"), static_cast<int>(env.observation_space.size())),
         population_(number_list(cfg.taus, ',', "distributional_td 'taus'"), cfg.alpha, cfg.gamma, representation_.size()),
-        log_interval_(cfg.log_interval),
+        cadence_(config),
         analysis_trials_(cfg.analysis_trials) {}
 
-  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+  LoopCadence cadence() const override { return cadence_; }
+  int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // a trial's steps
+
+  void begin(VectorEnv& envs, const TrainOptions&, RunRecords& records) override {
     if (envs.num_envs() != 1) throw Error("distributional_td models one subject: env.num_envs must be 1");
-    const at::Tensor no_action = torch::zeros({1}, torch::kInt64);
+    records_ = &records;
+  }
+
+  // One trial; the envs stand at its first observation (SameStep autoreset).
+  int64_t update(VectorEnv& envs, const UpdateContext& context) override {
     const int n = population_.size();
-    std::map<double, std::pair<std::vector<double>, int64_t>> responses;  // reward size -> (sum of deltas, count)
-    TrainResult result;
-    RecentReturns recent(100);
-    const auto start = std::chrono::steady_clock::now();
-    envs.reset(options.seed);
-    std::vector<double> x = begin_trial(envs.observations()), x_cue, x_next;
-    x_cue = x;
-    int64_t trial = 1, t = 0, trial_length = 0;
-    while (result.global_step < options.total_steps && !monitor.should_stop()) {
-      envs.step(no_action);
-      ++t;
-      ++result.global_step;
+    // The analysis window: the last analysis_trials trials of the run (trial length known after one).
+    const bool analysed = trial_length_ > 0 && context.total_steps - context.global_step <= analysis_trials_ * trial_length_;
+    std::vector<double> x = begin_trial(envs.observations()), x_next, x_cue;
+    if (std::any_of(x.begin(), x.end(), [](double v) { return v != 0.0; })) x_cue = x;
+    for (int64_t t = 1;; ++t) {
+      envs.step(no_action_);
       const double reward = envs.rewards().item<double>();
       const bool terminal = envs.terminations().item<bool>();
       const bool done = terminal || envs.truncations().item<bool>();
@@ -85,42 +86,55 @@ class DistributionalTdAgent : public Agent {
       if (x_cue.empty() && std::any_of(x_next.begin(), x_next.end(), [](double v) { return v != 0.0; }))
         x_cue = x_next;  // the first step with a stimulus: the cue
       const std::vector<double>& deltas = population_.update(x, reward, x_next, terminal);
-      // The analysis window: the last analysis_trials trials of the run (trial length known after one).
-      const bool analysed =
-          trial_length > 0 && options.total_steps - (result.global_step - t) <= analysis_trials_ * trial_length;
       if (analysed && reward != 0.0) {
-        auto& [sum, count] = responses[reward];
-        sum.resize(n, 0.0);
-        for (int i = 0; i < n; ++i) sum[i] += deltas[i];
-        ++count;
+        Response& response = responses_[reward];
+        response.sum.resize(n, 0.0);
+        for (int i = 0; i < n; ++i) response.sum[i] += deltas[i];
+        ++response.count;
       }
       x.swap(x_next);
-      if (!done) continue;
-
-      recent.add(envs.episode_returns().item<double>());
-      ++result.episodes;
-      trial_length = t;
-      monitor.progress(result.global_step, recent.mean());
-      if (trial % log_interval_ == 0 || result.global_step >= options.total_steps) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const std::vector<double> v = x_cue.empty() ? std::vector<double>(n, 0.0) : population_.values(x_cue);
-        monitor.log(result.global_step, {{"trial", static_cast<double>(trial)},
-                                         {"episodic_return", recent.mean()},
-                                         {"value_lowest_tau", v.front()},
-                                         {"value_highest_tau", v.back()},
-                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+      if (done) {
+        context.episodes.add(envs.episode_returns().item<double>(), t);
+        trial_length_ = t;
+        cue_values_ = x_cue.empty() ? std::vector<double>(n, 0.0) : population_.values(x_cue);
+        return t;
       }
-      ++trial;
-      t = 0;
-      x = begin_trial(envs.observations());
-      x_cue.clear();
-      if (std::any_of(x.begin(), x.end(), [](double v) { return v != 0.0; })) x_cue = x;
     }
-    if (!options.run_dir.empty()) write_analysis(options.run_dir, responses);
-    result.stopped_early = monitor.should_stop();
-    result.final_return = result.best_return = recent.mean();
-    return result;
   }
+
+  Metrics metrics() const override {
+    return {{"value_lowest_tau", cue_values_.front()}, {"value_highest_tau", cue_values_.back()}};
+  }
+
+  // Between trials: the weights, the trial length and the responses gathered so far.
+  void save_state(CheckpointWriter& out) const override {
+    out.values("weights", population_.weights());
+    out.progress("trial_length", trial_length_);
+    std::ostringstream responses;
+    responses.precision(17);
+    for (const auto& [size, response] : responses_) {
+      responses << size << " " << response.count;
+      for (double sum : response.sum) responses << " " << sum;
+      responses << "\n";
+    }
+    out.text("responses", responses.str());
+  }
+  void load_state(CheckpointReader& in, bool) override {
+    population_.set_weights(in.values("weights"));
+    trial_length_ = in.progress_int("trial_length");
+    responses_.clear();
+    std::istringstream lines(in.text("responses"));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      double size;
+      Response response;
+      fields >> size >> response.count;
+      for (double sum; fields >> sum;) response.sum.push_back(sum);
+      responses_[size] = response;
+    }
+  }
+
+  void end() override { write_analysis(); }
 
   void save(const std::string& path) const override {
     std::ofstream out(path);
@@ -130,24 +144,26 @@ class DistributionalTdAgent : public Agent {
   int64_t num_parameters() const override { return static_cast<int64_t>(population_.size()) * representation_.size(); }
 
  private:
+  struct Response {  // of each predictor at the reward, over the analysed trials with one reward size
+    std::vector<double> sum;
+    int64_t count = 0;
+  };
 
   std::vector<double> begin_trial(const at::Tensor& observations) {
     representation_.reset();
     return representation_.update(observations.contiguous().data_ptr<float>());
   }
 
-  void write_analysis(const std::string& run_dir,
-                      const std::map<double, std::pair<std::vector<double>, int64_t>>& responses) const {
-    const std::filesystem::path dir(run_dir);
-    std::ofstream by_size(dir / "responses.csv"), reversal(dir / "reversal_points.csv");
+  void write_analysis() const {
+    std::ostringstream by_size, reversal;
     by_size << "predictor,tau,reward,response\n";
     reversal << "predictor,tau,reversal_point\n";
     std::vector<double> sizes;
-    for (const auto& [size, entry] : responses) sizes.push_back(size);
+    for (const auto& [size, response] : responses_) sizes.push_back(size);
     for (int i = 0; i < population_.size(); ++i) {
       std::vector<double> mean;
-      for (const auto& [size, entry] : responses) {
-        mean.push_back(entry.first[i] / static_cast<double>(entry.second));
+      for (const auto& [size, response] : responses_) {
+        mean.push_back(response.sum[i] / static_cast<double>(response.count));
         by_size << i << "," << shortest_text(population_.taus()[i]) << "," << shortest_text(size) << ","
                 << shortest_text(mean.back()) << "\n";
       }
@@ -155,12 +171,19 @@ class DistributionalTdAgent : public Agent {
         reversal << i << "," << shortest_text(population_.taus()[i]) << ","
                  << shortest_text(neuromod::reversal_point(sizes, mean)) << "\n";
     }
-    if (!by_size || !reversal) throw Error("cannot write the analysis files in '" + run_dir + "'");
+    records_->write("responses.csv", by_size.str());
+    records_->write("reversal_points.csv", reversal.str());
   }
 
   StimulusRepresentation representation_;
   neuromod::DistributionalTd population_;
-  int64_t log_interval_, analysis_trials_;
+  LoopCadence cadence_;
+  int64_t analysis_trials_;
+  int64_t trial_length_ = 0;  // 0 until a trial has ended
+  std::map<double, Response> responses_;  // by reward size
+  std::vector<double> cue_values_;          // every predictor's value at the last trial's cue
+  RunRecords* records_ = nullptr;
+  const at::Tensor no_action_ = torch::zeros({1}, torch::kInt64);
 };
 
 }  // namespace
@@ -169,9 +192,9 @@ AgentRegistration distributional_td_registration() {
   AgentRegistration r;
   r.name = "distributional_td";
   r.description = "a population of TD predictors with asymmetric learning rates (Dabney 2020): reversal points";
-  r.config = stimulus_config_keys();
-  const ConfigSchema own = DistributionalTdConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
+  r.config = schema_of({stimulus_config_keys(),
+                         DistributionalTdConfig::table().schema(),
+                         loop_config_keys(1000, 0, "trial")});
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {
     check_stimulus_env(env, "distributional_td");

@@ -2,16 +2,15 @@
 //
 // One subject (env.num_envs = 1) goes through the env's trials (Conditioning-v0: one trial per
 // episode, no action) while a linear TD(lambda) learner (td_lambda.h) predicts the discounted
-// reward from a stimulus representation of its observation (stimulus_representation.h). Every
-// step's TD error - the model's dopamine - is written to td_errors.csv in the run folder:
+// reward from a stimulus representation of its observation (stimulus_representation.h). An update
+// of the training loop is one trial. Every step's TD error - the model's dopamine - is written to
+// td_errors.csv in the run folder:
 //   trial,t,cue,reward,value,delta (t: the observation the step arrives at, from 1; cue: the first
 //                                   stimulus channel to come on this trial so far, -1 before one has)
 // for every `record_every`-th trial. metrics.csv gets, every `log_interval` trials, the last trial's
 // largest and smallest delta and the steps where they fell: the "travelling bump" from US to CS.
 #include <torch/torch.h>
 
-#include <chrono>
-#include <filesystem>
 #include <fstream>
 
 #include "agents/td/stimulus_config.h"
@@ -19,7 +18,8 @@
 #include "agents/td/td_lambda.h"
 #include "dopa/core/error.h"
 #include "dopa/core/strings.h"
-#include "dopa/train/agent.h"
+#include "dopa/train/checkpoint.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa::agents {
 
@@ -27,7 +27,7 @@ namespace {
 
 struct TdConfig {
   TdLambdaOptions learner;
-  int64_t log_interval, record_every;
+  int64_t record_every;
 
   static const SettingsTable<TdConfig>& table() {
     static const SettingsTable<TdLambdaOptions> learner = {
@@ -37,7 +37,6 @@ struct TdConfig {
     };
     static const SettingsTable<TdConfig> table = {
         nested(&TdConfig::learner, learner),
-        setting(&TdConfig::log_interval, "log_interval", 100, "trials between metrics rows", at_least(1)),
         setting(&TdConfig::record_every, "record_every", 1,
                 "write every n-th trial's TD errors to td_errors.csv (0: none)", at_least(0)),
     };
@@ -45,36 +44,32 @@ struct TdConfig {
   }
 };
 
-class TdAgent : public Agent {
+class TdAgent : public UpdateAgent {
  public:
   TdAgent(const Config& config, const EnvSpec& env) : TdAgent(TdConfig::table().read(config, "td"), config, env) {}
   TdAgent(const TdConfig& cfg, const Config& config, const EnvSpec& env)
       : stimuli_(static_cast<int>(env.observation_space.size())),
         representation_(stimulus_options(config, "td"), stimuli_),
         learner_(cfg.learner, representation_.size()),
-        log_interval_(cfg.log_interval),
+        cadence_(config),
         record_every_(cfg.record_every) {}
 
-  TrainResult train(VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) override {
+  LoopCadence cadence() const override { return cadence_; }
+  int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // a trial's steps
+
+  void begin(VectorEnv& envs, const TrainOptions&, RunRecords& records) override {
     if (envs.num_envs() != 1) throw Error("td models one subject: env.num_envs must be 1");
-    std::ofstream record;
-    if (record_every_ > 0 && !options.run_dir.empty()) {
-      record.open(std::filesystem::path(options.run_dir) / "td_errors.csv");
-      record << "trial,t,cue,reward,value,delta\n";
-    }
-    const at::Tensor no_action = torch::zeros({1}, torch::kInt64);
-    TrainResult result;
-    RecentReturns recent(100);
-    const auto start = std::chrono::steady_clock::now();
-    envs.reset(options.seed);
+    if (record_every_ > 0) record_ = records.open("td_errors.csv", "trial,t,cue,reward,value,delta");
+  }
+
+  // One trial; the envs stand at its first observation (SameStep autoreset).
+  int64_t update(VectorEnv& envs, const UpdateContext& context) override {
+    std::ostream* record = record_ && context.update % record_every_ == 0 ? record_ : nullptr;
     std::vector<double> x = begin_trial(envs.observations()), x_next;
-    int64_t trial = 1, t = 0;
     int cue = first_on(envs.observations(), -1);
-    Extremes extremes;
-    while (result.global_step < options.total_steps && !monitor.should_stop()) {
-      envs.step(no_action);
-      ++t;
-      ++result.global_step;
+    extremes_ = Extremes();
+    for (int64_t t = 1;; ++t) {
+      envs.step(no_action_);
       const double reward = envs.rewards().item<double>();
       const bool terminal = envs.terminations().item<bool>();
       const bool done = terminal || envs.truncations().item<bool>();
@@ -85,39 +80,28 @@ class TdAgent : public Agent {
       cue = first_on(observation, cue);
       const double delta = learner_.update(x, reward, x_next, terminal);
       const double value = terminal ? 0.0 : learner_.value(x_next);
-      extremes.add(t, delta);
-      if (record.is_open() && trial % record_every_ == 0)
-        record << trial << "," << t << "," << cue << "," << shortest_text(reward) << "," << shortest_text(value) << ","
-               << shortest_text(delta) << "\n";
+      extremes_.add(t, delta);
+      if (record)
+        *record << context.update << "," << t << "," << cue << "," << shortest_text(reward) << ","
+                << shortest_text(value) << "," << shortest_text(delta) << "\n";
       x.swap(x_next);
-      if (!done) continue;
-
-      const double episode_return = envs.episode_returns().item<double>();
-      recent.add(episode_return);
-      ++result.episodes;
-      monitor.progress(result.global_step, recent.mean());
-      if (trial % log_interval_ == 0 || result.global_step >= options.total_steps) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        monitor.log(result.global_step, {{"trial", static_cast<double>(trial)},
-                                         {"episodic_return", episode_return},
-                                         {"episodic_length", static_cast<double>(t)},
-                                         {"delta_max", extremes.max},
-                                         {"delta_max_t", static_cast<double>(extremes.max_t)},
-                                         {"delta_min", extremes.min},
-                                         {"delta_min_t", static_cast<double>(extremes.min_t)},
-                                         {"SPS", result.global_step / std::max(seconds, 1e-9)}});
+      if (done) {
+        context.episodes.add(envs.episode_returns().item<double>(), t);
+        return t;
       }
-      ++trial;
-      t = 0;
-      extremes = Extremes();
-      x = begin_trial(envs.observations());  // SameStep autoreset: the next trial's first observation
-      cue = first_on(envs.observations(), -1);
     }
-    result.stopped_early = monitor.should_stop();
-    result.final_return = recent.mean();
-    result.best_return = result.final_return;
-    return result;
   }
+
+  Metrics metrics() const override {
+    return {{"delta_max", extremes_.max},
+            {"delta_max_t", static_cast<double>(extremes_.max_t)},
+            {"delta_min", extremes_.min},
+            {"delta_min_t", static_cast<double>(extremes_.min_t)}};
+  }
+
+  // Between trials the learner is its weights (the trace and the representation restart each trial).
+  void save_state(CheckpointWriter& out) const override { out.values("weights", learner_.weights()); }
+  void load_state(CheckpointReader& in, bool) override { learner_.set_weights(in.values("weights")); }
 
   void save(const std::string& path) const override {
     std::ofstream out(path);
@@ -138,7 +122,6 @@ class TdAgent : public Agent {
     }
   };
 
-
   // `cue` if it is set (>= 0), else the first stimulus channel on in `observation` (-1: none).
   int first_on(const at::Tensor& observation, int cue) const {
     if (cue >= 0) return cue;
@@ -157,7 +140,11 @@ class TdAgent : public Agent {
   int stimuli_;
   StimulusRepresentation representation_;
   TdLambda learner_;
-  int64_t log_interval_, record_every_;
+  LoopCadence cadence_;
+  int64_t record_every_;
+  std::ostream* record_ = nullptr;  // td_errors.csv; null without a run folder or with record_every 0
+  const at::Tensor no_action_ = torch::zeros({1}, torch::kInt64);
+  Extremes extremes_;  // of the last trial
 };
 
 }  // namespace
@@ -166,9 +153,7 @@ AgentRegistration td_registration() {
   AgentRegistration r;
   r.name = "td";
   r.description = "linear TD(lambda) on a stimulus representation: the classic dopamine model (Conditioning-v0)";
-  r.config = stimulus_config_keys();
-  const ConfigSchema own = TdConfig::table().schema();
-  r.config.insert(r.config.end(), own.begin(), own.end());
+  r.config = schema_of({stimulus_config_keys(), TdConfig::table().schema(), loop_config_keys(100, 0, "trial")});
   r.autoreset = AutoresetMode::SameStep;
   r.factory = [](const Config& config, const EnvSpec& env, uint64_t) -> std::unique_ptr<Agent> {
     check_stimulus_env(env, "td");

@@ -18,6 +18,12 @@ double TdLambda::value(const std::vector<double>& x) const {
   return v;
 }
 
+void TdLambda::set_weights(const std::vector<double>& w) {
+  if (w.size() != w_.size())
+    throw Error("td: " + std::to_string(w.size()) + " weights for " + std::to_string(w_.size()) + " features");
+  w_ = w;
+}
+
 void TdLambda::reset_trace() { std::fill(e_.begin(), e_.end(), 0.0); }
 
 double TdLambda::error(const std::vector<double>& x, double reward, const std::vector<double>& x_next,

@@ -35,6 +35,7 @@ class TdLambda {
   double error(const std::vector<double>& x, double reward, const std::vector<double>& x_next, bool terminal) const;
 
   const std::vector<double>& weights() const { return w_; }
+  void set_weights(const std::vector<double>& w);  // dopa::Error when the size differs
 
  private:
   TdLambdaOptions options_;

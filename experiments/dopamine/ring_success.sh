@@ -4,7 +4,7 @@
 # A run succeeds when its reward per step over the last 10% of steps (summary.json's final_return)
 # is at least 0.3: half of the patient policy's 0.6 (the myopic policy earns -0.6, dithering 0).
 #
-#   experiments/dopamine/ring_success.sh [SEEDS] [OUT]      # default 300 seeds
+#   experiments/dopamine/ring_success.sh [SEEDS] [OUT]      # default 300 seeds, OUT/runs.csv
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seeds="${1:-300}"
@@ -26,4 +26,8 @@ for start in "1:0.99" "10:0.5"; do
     if awk -v r="$final" 'BEGIN { exit !(r >= 0.3) }'; then successes=$((successes + 1)); fi
   done
   echo "start beta $beta, gamma $gamma: $successes of $seeds seeds succeed (reward per step >= 0.3 over the last 10%)"
+  cp "$out/beta${beta}_gamma${gamma}-s0/config.toml" "$out/config-beta${beta}_gamma${gamma}.toml"
 done
+# The data committed (the run folders are not): each run's final return and meta-parameters, and one
+# config per start; scripts/results.py makes RESULTS.md's table from them.
+scripts/results.py summarize-runs "$out"

@@ -4,7 +4,28 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "dopa/core/error.h"
+#include "dopa/core/settings.h"
+
 namespace dopa::cli {
+
+// An option's transform that reads an enum by the names of enum_names<E> (core/settings.h), with
+// parse_enum's message ("must be one of ...; got 'x'. Did you mean ...") for any other text.
+template <class E>
+CLI::Validator enum_choice() {
+  return CLI::Validator(
+      [](std::string& text) {
+        try {
+          text = std::to_string(static_cast<int>(parse_enum<E>(text, "the value")));
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      },
+      "", "enum");
+}
 
 void add_list_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);

@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
+  } catch (const CLI::ParseError& e) {  // one line, as every bad input
+    std::fprintf(stderr, "dopa: error: %s (see --help)\n", e.what());
     return 2;
   } catch (const dopa::Error& e) {
     std::fprintf(stderr, "dopa: error: %s\n", e.what());

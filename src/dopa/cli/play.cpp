@@ -18,6 +18,7 @@
 
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/strings.h"
 #include "dopa/core/vector_env.h"
@@ -51,8 +52,8 @@ void add_play_command(CLI::App& app) {
     VectorEnv envs(env_id, batch, kwargs, env_options);
     const EnvSpec& spec = envs.spec();
 
-    std::ofstream out(options->out);
-    if (!out) throw Error("cannot write '" + options->out + "'");
+    OutputFile file(options->out);  // written whole or not at all; its folder made when missing
+    std::ostream& out = file.stream();
     out << "episode,t,reward";
     for (const auto& key : spec.info_keys) {
       if (key.size == 1) out << "," << key.name;
@@ -99,7 +100,7 @@ void add_play_command(CLI::App& app) {
         std::fill(ended.begin(), ended.end(), 0);
       }
     });
-    if (!out) throw Error("writing '" + options->out + "' failed");
+    file.commit();
     double mean = 0.0, square_sum = 0.0;
     for (double r : returns) mean += r / static_cast<double>(returns.size());
     for (double r : returns) square_sum += (r - mean) * (r - mean);

@@ -10,10 +10,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "dopa/cli/commands.h"
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/strings.h"
 
@@ -77,14 +79,10 @@ void rollout(const RolloutOptions& options) {
     throw Error("--steps " + std::to_string(steps) + " but '" + options.actions_file + "' holds " +
                 std::to_string(scripted.size()) + " actions");
 
-  // Write to a temporary file and rename at the end: an error leaves no half-written output.
-  const std::string tmp = options.out.empty() ? "" : options.out + ".partial";
-  std::ofstream file;
-  if (!tmp.empty()) {
-    file.open(tmp);
-    if (!file) throw Error("cannot write '" + options.out + "'");
-  }
-  std::ostream& out = tmp.empty() ? std::cout : file;
+  // The CSV file is written whole or not at all: an error leaves no half-written output.
+  std::optional<OutputFile> file;
+  if (!options.out.empty()) file.emplace(options.out);
+  std::ostream& out = file ? file->stream() : std::cout;
 
   out << "episode,t";
   for (int64_t i = 0; i < action_space.size(); ++i) out << ",action_" << i;
@@ -100,51 +98,39 @@ void rollout(const RolloutOptions& options) {
     out << "," << (r ? shortest_text(r->reward) : "") << "," << (r && r->terminated) << "," << (r && r->truncated) << "\n";
   };
 
-  try {
-    int64_t episode = 0;
-    session.reset(options.seed);
-    write_row(episode, 0, nullptr, nullptr);
-    std::vector<float> box(action_space.size());
-    for (int64_t step = 0; step < steps; ++step) {
-      std::vector<double> action(action_space.size());
-      if (!scripted.empty()) {
-        action = scripted[step];
-      } else if (action_space.is_discrete()) {
-        int64_t index;
-        action_space.sample(action_rng, &index);
-        action[0] = static_cast<double>(index);
-      } else {
-        action_space.sample(action_rng, box.data());
-        for (int64_t i = 0; i < action_space.size(); ++i) action[i] = box[i];
-      }
-      StepResult r;
-      if (action_space.is_discrete()) {
-        if (action[0] != static_cast<double>(static_cast<int64_t>(action[0])))
-          throw Error("action " + shortest_text(action[0]) + " at step " + std::to_string(step + 1) + " is not an integer");
-        r = session.step(Action(static_cast<int64_t>(action[0])));
-      } else {
-        for (int64_t i = 0; i < action_space.size(); ++i) box[i] = static_cast<float>(action[i]);
-        r = session.step(Action(box));
-      }
-      write_row(episode, env->elapsed_steps(), &action, &r);
-      if (r.done() && step + 1 < steps) {
-        ++episode;
-        session.reset();
-        write_row(episode, 0, nullptr, nullptr);
-      }
+  int64_t episode = 0;
+  session.reset(options.seed);
+  write_row(episode, 0, nullptr, nullptr);
+  std::vector<float> box(action_space.size());
+  for (int64_t step = 0; step < steps; ++step) {
+    std::vector<double> action(action_space.size());
+    if (!scripted.empty()) {
+      action = scripted[step];
+    } else if (action_space.is_discrete()) {
+      int64_t index;
+      action_space.sample(action_rng, &index);
+      action[0] = static_cast<double>(index);
+    } else {
+      action_space.sample(action_rng, box.data());
+      for (int64_t i = 0; i < action_space.size(); ++i) action[i] = box[i];
     }
-  } catch (...) {
-    if (!tmp.empty()) {
-      file.close();
-      std::filesystem::remove(tmp);
+    StepResult r;
+    if (action_space.is_discrete()) {
+      if (action[0] != static_cast<double>(static_cast<int64_t>(action[0])))
+        throw Error("action " + shortest_text(action[0]) + " at step " + std::to_string(step + 1) + " is not an integer");
+      r = session.step(Action(static_cast<int64_t>(action[0])));
+    } else {
+      for (int64_t i = 0; i < action_space.size(); ++i) box[i] = static_cast<float>(action[i]);
+      r = session.step(Action(box));
     }
-    throw;
+    write_row(episode, env->elapsed_steps(), &action, &r);
+    if (r.done() && step + 1 < steps) {
+      ++episode;
+      session.reset();
+      write_row(episode, 0, nullptr, nullptr);
+    }
   }
-  if (!tmp.empty()) {
-    file.close();
-    if (!file) throw Error("writing '" + options.out + "' failed");
-    std::filesystem::rename(tmp, options.out);
-  }
+  if (file) file->commit();
 }
 
 }  // namespace
@@ -154,7 +140,9 @@ void add_rollout_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("rollout", "step an env and write its trajectory as CSV");
   cmd->add_option("env_id", options->env_id, "registered env ID (dopa list envs)")->required();
   cmd->add_option("--seed", options->seed, "seed of the first reset (and of the random policy)");
-  cmd->add_option("--steps", options->steps, "number of steps (default: 1000, or every line of --actions)");
+  cmd->add_option("--steps", options->steps, "number of steps (default: 1000, or every line of --actions)")
+      ->check(CLI::Validator([](std::string& text) { return text.rfind('-', 0) == 0 ? "must be >= 0, got " + text : ""; },
+                             "", "steps"));
   auto* policy = cmd->add_option("--policy", options->policy, "policy choosing the actions: random");
   auto* actions = cmd->add_option("--actions", options->actions_file, "file with one action per line")->check(CLI::ExistingFile);
   policy->excludes(actions);

@@ -31,7 +31,7 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--retry", options->sweep.retries, "retry a failed trial this many times (default 0)");
   cmd->add_option("--population", options->sweep.population,
                   "each point's seeds as one batched population: auto (when the agent trains on a GPU), on, off")
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+      ->transform(enum_choice<PopulationMode>());
   cmd->add_option("--timeout", options->sweep.timeout_s, "seconds after which a trial counts as hung and is stopped (default: none)");
   cmd->add_flag("--quick", options->sweep.quick, "each trial runs the file's quick variant");
   cmd->callback([options] {

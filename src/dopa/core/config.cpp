@@ -87,6 +87,12 @@ std::vector<std::string> key_names(const ConfigSchema& schema) {
   return names;
 }
 
+ConfigSchema schema_of(std::initializer_list<ConfigSchema> parts) {
+  ConfigSchema schema;
+  for (const ConfigSchema& part : parts) schema.insert(schema.end(), part.begin(), part.end());
+  return schema;
+}
+
 const ConfigKey& require_key(const ConfigSchema& schema, const std::string& name, const std::string& what) {
   if (const ConfigKey* key = find_key(schema, name)) return *key;
   for (const auto& renamed : schema)

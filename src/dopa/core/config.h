@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <variant>
@@ -103,5 +104,8 @@ const ConfigKey* find_key(const ConfigSchema& schema, const std::string& name);
 
 // The names of a schema's keys, in order.
 std::vector<std::string> key_names(const ConfigSchema& schema);
+
+// One schema of several parts, in order (an agent's own keys, its core's, its loop's, ...).
+ConfigSchema schema_of(std::initializer_list<ConfigSchema> parts);
 
 }  // namespace dopa

@@ -19,6 +19,13 @@ DistributionalTd::DistributionalTd(std::vector<double> taus, double alpha, doubl
   deltas_.assign(taus_.size(), 0.0);
 }
 
+void DistributionalTd::set_weights(const std::vector<double>& weights) {
+  if (weights.size() != weights_.size())
+    throw Error("distributional_td: " + std::to_string(weights.size()) + " weights for " +
+                std::to_string(weights_.size()));
+  weights_ = weights;
+}
+
 std::vector<double> DistributionalTd::values(const std::vector<double>& x) const {
   std::vector<double> v(taus_.size(), 0.0);
   for (size_t i = 0; i < taus_.size(); ++i)

@@ -19,6 +19,9 @@ class DistributionalTd {
 
   int size() const { return static_cast<int>(taus_.size()); }
   const std::vector<double>& taus() const { return taus_; }
+  // Predictor-major: weights[i * features + j].
+  const std::vector<double>& weights() const { return weights_; }
+  void set_weights(const std::vector<double>& weights);  // dopa::Error when the size differs
   // Every predictor's value of features x.
   std::vector<double> values(const std::vector<double>& x) const;
   // Learns from the step from x to x_next (unused when `terminal`) that paid `reward`; returns each

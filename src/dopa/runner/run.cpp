@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/runner/experiment.h"
 #include "dopa/runner/metrics.h"
@@ -91,16 +92,8 @@ double drop_metrics_after_checkpoint(const fs::path& dir) {
     }
   }
   in.close();
-  const fs::path tmp = dir / "metrics.csv.tmp";
-  std::ofstream(tmp) << kept;
-  fs::rename(tmp, dir / "metrics.csv");
+  write_file(dir / "metrics.csv", kept);
   return wall_time;
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw Error("cannot write '" + path.string() + "'");
 }
 
 
@@ -133,7 +126,7 @@ void write_summary(const fs::path& dir, const Experiment& experiment, const RunO
   };
   if (parameters >= 0) summary["parameters"] = parameters;
   if (reward_threshold) summary["reward_threshold"] = *reward_threshold;
-  write_text(dir / "summary.json", summary.dump(2) + "\n");
+  write_file(dir / "summary.json", summary.dump(2) + "\n");
 }
 
 // One stretch of training: the warm-up (stop_step > 0) or the run with its own settings. Builds
@@ -214,7 +207,7 @@ RunOutcome run_experiment(const RunOptions& options) {
 
   // 2. The run folder.
   fs::create_directories(dir);
-  write_text(dir / "config.toml", experiment.to_toml());
+  write_file(dir / "config.toml", experiment.to_toml());
   at::set_num_threads(static_cast<int>(experiment.top.get_int("torch_threads")));
 
   // 3. Train: the warm-up first (unless the checkpoint is past it), then the run's own settings from
@@ -306,7 +299,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
   // 2. The run folders, one per member, each as its separate run's.
   for (size_t s = 0; s < seeds.size(); ++s) {
     fs::create_directories(dirs[s]);
-    write_text(dirs[s] / "config.toml", experiments[s].to_toml());
+    write_file(dirs[s] / "config.toml", experiments[s].to_toml());
   }
   at::set_num_threads(static_cast<int>(first.top.get_int("torch_threads")));
   const int64_t total_steps = first.top.get_int("total_steps");

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/plugin.h"
 #include "dopa/core/program_path.h"
 #include "dopa/core/strings.h"
@@ -199,24 +200,23 @@ std::vector<SweepTrial> sweep_trials(const SweepOptions& options) {
 
 namespace {
 
-// Whether the sweep trains each point's seeds as one population (`dopa run --population`): "on",
-// "off", or "auto": when the agent has population training for this configuration and trains on a
-// GPU here (on a CPU, separate processes on separate cores are faster: docs/benchmarks.md).
+// Whether the sweep trains each point's seeds as one population (`dopa run --population`): on, off,
+// or auto: when the agent has population training for this configuration and trains on a GPU here
+// (on a CPU, separate processes on separate cores are faster: docs/benchmarks.md).
 bool use_populations(const SweepOptions& options, const Experiment& base) {
-  if (options.population == "off") return false;
-  if (options.population != "on" && options.population != "auto")
-    throw Error("--population must be auto, on or off, got '" + options.population + "'");
+  if (options.population == PopulationMode::Off) return false;
+  const bool required = options.population == PopulationMode::On;
   const AgentRegistration& agent = AgentRegistry::global().find(base.agent.get_string("algo"));
   if (!agent.population) {
-    if (options.population == "on") throw Error("--population on: agent " + agent.name + " has no population training");
+    if (required) throw Error("--population on: agent " + agent.name + " has no population training");
     return false;
   }
-  if (options.population == "auto" && resolve_device(base.top.get_string("device"), agent).is_cpu()) return false;
+  if (!required && resolve_device(base.top.get_string("device"), agent).is_cpu()) return false;
   try {  // the population trainer refuses what it cannot batch
     const auto env = make(base.env.get_string("id"), base.env_kwargs.values());
     agent.population(base.agent, env->spec(), {0}, c10::Device(c10::kCPU));
   } catch (const Error& e) {
-    if (options.population == "on") throw Error(std::string("--population on: ") + e.what());
+    if (required) throw Error(std::string("--population on: ") + e.what());
     spdlog::info("seeds run as separate trials: {}", e.what());
     return false;
   }
@@ -371,7 +371,7 @@ SweepResult run_sweep(const SweepOptions& options) {
   }
   signals.reset();
 
-  // The shard's record, rewritten whole (a temporary file renamed over the old one).
+  // The shard's record, rewritten whole.
   const fs::path record = fs::path(result.out_dir) /
                           ("sweep-" + std::to_string(options.shard_index) + "-of-" + std::to_string(options.shard_count) + ".json");
   {
@@ -386,11 +386,8 @@ SweepResult run_sweep(const SweepOptions& options) {
                         {"reason", result.reasons[i]}});
     }
     const nlohmann::ordered_json shard = {{"experiment", options.experiment_path}, {"trials", trials}};
-    std::ofstream out(record.string() + ".tmp");
-    out << shard.dump(2) << "\n";
-    if (!out) throw Error("cannot write '" + record.string() + ".tmp'");
+    write_file(record, shard.dump(2) + "\n");
   }
-  fs::rename(record.string() + ".tmp", record);
   return result;
 }
 

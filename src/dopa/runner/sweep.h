@@ -28,7 +28,19 @@
 #include <utility>
 #include <vector>
 
+#include "dopa/core/settings.h"
+
 namespace dopa {
+
+// Whether a sweep trains each point's seeds as one population: auto (on a GPU, when the agent can
+// batch the configuration), on, off.
+enum class PopulationMode { Auto, On, Off };
+template <>
+inline const EnumNames<PopulationMode>& enum_names<PopulationMode>() {
+  static const EnumNames<PopulationMode> names = {
+      {PopulationMode::Auto, "auto"}, {PopulationMode::On, "on"}, {PopulationMode::Off, "off"}};
+  return names;
+}
 
 struct SweepOptions {
   std::string experiment_path;
@@ -43,7 +55,7 @@ struct SweepOptions {
   int retries = 0;
   double timeout_s = 0;   // 0: no limit
   std::string dopa_binary;  // empty: this program
-  std::string population = "auto";  // each point's seeds as one population: auto (on a GPU), on, off
+  PopulationMode population = PopulationMode::Auto;
 };
 
 struct SweepTrial {

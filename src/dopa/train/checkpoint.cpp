@@ -107,6 +107,10 @@ void CheckpointWriter::optimizer(const std::string& key, const torch::optim::Opt
 
 void CheckpointWriter::tensor(const std::string& key, const at::Tensor& tensor) { archive_->write(key, tensor); }
 
+void CheckpointWriter::values(const std::string& key, const std::vector<double>& values) {
+  archive_->write(key, torch::tensor(values, torch::kFloat64));
+}
+
 void CheckpointWriter::tensors(const std::string& key, const std::vector<at::Tensor>& tensors) {
   torch::serialize::OutputArchive nested;
   for (size_t i = 0; i < tensors.size(); ++i)  // an undefined tensor is stored as an empty "u<i>"
@@ -213,6 +217,11 @@ at::Tensor CheckpointReader::tensor(const std::string& key) {
   at::Tensor t;
   if (!archive_->try_read(key, t)) throw Error("cannot resume '" + run_dir_ + "': its checkpoint has no " + key);
   return t;
+}
+
+std::vector<double> CheckpointReader::values(const std::string& key) {
+  const at::Tensor t = tensor(key).to(torch::kFloat64).contiguous();
+  return {t.data_ptr<double>(), t.data_ptr<double>() + t.numel()};
 }
 
 std::vector<at::Tensor> CheckpointReader::tensors(const std::string& key) {

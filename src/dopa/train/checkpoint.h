@@ -65,6 +65,7 @@ class CheckpointWriter {
   void tensor(const std::string& key, const at::Tensor& tensor);
   void tensors(const std::string& key, const std::vector<at::Tensor>& tensors);  // undefined ones too
   void text(const std::string& key, const std::string& text);
+  void values(const std::string& key, const std::vector<double>& values);  // read back exactly
   void random_generator();              // LibTorch's default CPU generator
   void envs(const VectorEnv& envs);     // their snapshot (VectorEnv::record_for_snapshots must be on)
   // Writes the checkpoint; it replaces the previous one only once it is complete on disk.
@@ -94,6 +95,7 @@ class CheckpointReader {
   at::Tensor tensor(const std::string& key);
   std::vector<at::Tensor> tensors(const std::string& key);
   std::string text(const std::string& key);
+  std::vector<double> values(const std::string& key);
   bool has(const std::string& key);
   void random_generator();
   // Restores the envs' snapshot when it was taken from envs like these and returns true; false when

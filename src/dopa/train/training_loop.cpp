@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/checkpoint.h"
 
@@ -43,12 +44,17 @@ std::ostream* RunRecords::open(const std::string& name, const std::string& heade
     for (bool first = true; std::getline(in, line); first = false)
       if (first || std::stoll(line.substr(0, line.find(','))) <= resumed_) kept += line + "\n";
     in.close();
-    std::ofstream(path, std::ios::trunc) << kept;
+    write_file(path, kept);
   }
+  fs::create_directories(path.parent_path());
   file = std::make_unique<std::ofstream>(path, std::ios::app);
   if (!*file) throw Error("cannot write '" + path.string() + "'");
   if (file->tellp() == 0) *file << header << "\n";
   return file.get();
+}
+
+void RunRecords::write(const std::string& name, const std::string& text) const {
+  if (!run_dir_.empty()) write_file(fs::path(run_dir_) / name, text);
 }
 
 Metrics metrics_row(EpisodeLog& log, const Metrics& own, double steps_per_second) {

@@ -48,15 +48,19 @@ struct LoopCadence {
 };
 ConfigSchema loop_config_keys(int64_t log_interval, int64_t checkpoint_every, const std::string& update_name);
 
-// The CSV files an agent writes into the run folder besides metrics.csv (meta_a2c's modulator.csv).
-// Each row starts with the update it was written in; a resumed run drops the rows written after its
-// checkpoint, as metrics.csv does, so none comes twice.
+// The files an agent writes into the run folder besides metrics.csv: records, CSV files with a row
+// per update or step (meta_a2c's modulator.csv, td's td_errors.csv), and analyses written whole at
+// the end (distributional_td's reversal points). A record's rows start with the update they were
+// written in; a resumed run drops the rows written after its checkpoint, as metrics.csv does, so
+// none comes twice.
 class RunRecords {
  public:
   RunRecords(std::string run_dir, int64_t resumed_update) : run_dir_(std::move(run_dir)), resumed_(resumed_update) {}
   // The open file `name` in the run folder, its header written when new; nullptr when the run has no
   // folder (a test, say).
   std::ostream* open(const std::string& name, const std::string& header);
+  // Writes the file `name` whole (replacing it); nothing when the run has no folder.
+  void write(const std::string& name, const std::string& text) const;
 
  private:
   std::string run_dir_;

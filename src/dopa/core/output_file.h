@@ -1,0 +1,33 @@
+// Output files written whole or not at all. The text goes to PATH.partial, which replaces PATH only
+// when the writing is complete (commit); an error or an exception before that removes it, so a
+// rejected or interrupted command leaves the previous file (or none), never half of one.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace dopa {
+
+class OutputFile {
+ public:
+  // Makes the folder when it is missing; dopa::Error naming `path` when it cannot be written.
+  explicit OutputFile(std::filesystem::path path);
+  ~OutputFile();  // uncommitted: the partial file is removed
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  std::ostream& stream() { return out_; }
+  // PATH.partial becomes PATH; dopa::Error naming PATH when a write failed.
+  void commit();
+
+ private:
+  std::filesystem::path path_, partial_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+// Writes `text` to `path` as a whole (through OutputFile).
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace dopa
