@@ -145,15 +145,16 @@ def compare_folders(old, new, rel_tol):
     return problems
 
 
-def time_runs(binaries, names, rounds, work, reinforce_toml):
+def time_runs(sides, names, rounds, work, reinforce_toml):
+    """sides: {"old": (binary, root), "new": (binary, root)}."""
     for name in names:
-        speeds = {side: [] for side in binaries}
+        speeds = {side: [] for side in sides}
         for r in range(rounds):
-            for side, binary in binaries.items():
+            for side, (binary, root) in sides.items():
                 out = work / side / f"{name}-{r}"
                 if out.exists():
                     shutil.rmtree(out)
-                run(os.path.abspath(binary), name, out, reinforce_toml)
+                run(os.path.abspath(binary), name, out, reinforce_toml, root)
                 summaries = sorted(out.rglob("summary.json"))
                 speeds[side].append(json.loads(summaries[0].read_text())["steps_per_second"])
                 shutil.rmtree(out)
@@ -181,7 +182,8 @@ def main():
     reinforce_toml = work / "cartpole_reinforce.toml"
     reinforce_toml.write_text(REINFORCE_CARTPOLE)
     if args.speed > 0:
-        time_runs({"old": args.old, "new": args.new}, args.only or RUNS, args.speed, work, reinforce_toml)
+        time_runs({"old": (args.old, args.old_root), "new": (args.new, ROOT)}, args.only or RUNS, args.speed, work,
+                  reinforce_toml)
         if not args.work:
             shutil.rmtree(work)
         return 0
