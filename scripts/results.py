@@ -364,8 +364,7 @@ BANDIT_CORES = [  # (run folder prefix under cores-warmup/, label)
 ]
 
 
-@table("bandits-cores", "experiments/bandits/results/cores-warmup/CORE-sS/{eval300,eval3000}, CORE-sS.cpu",
-       pending=True)
+@table("bandits-cores", "experiments/bandits/results/cores-warmup/CORE-sS/{eval300,eval3000}, CORE-sS.cpu")
 def bandits_cores():
     """experiments/bandits/cores.sh S experiments/bandits/results/cores-warmup, S = 0, 1, 2: frozen-weight
     regret@100 per seed on 300 and 3,000 test episodes, the median over seeds of the 3,000 (bold: the
