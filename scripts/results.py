@@ -326,9 +326,9 @@ def bandits_rl2_baselines():
     return rl2_table.table(EXPERIMENTS / "bandits" / "results" / "rl2_baselines")
 
 
-def regret_at_100(run, folder, digits=2):
+def regret_at_100(run, folder, digits=2, family="bandits"):
     """Frozen-weight regret at t = 100 ± its standard error from `dopa eval --run RUN --out RUN/folder`."""
-    row = eval_row("bandits", run, folder)
+    row = eval_row(family, run, folder)
     return f"{float(row['regret_100']):.{digits}f} ± {float(row['regret_100_se']):.{digits}f}"
 
 
@@ -514,6 +514,24 @@ def control_lunar_lander():
                      "SB3 zoo (1 run, deterministic)", "wall time", "steps/s"], rows)
 
 
+CARTPOLE_SETTINGS = [  # (run-folder suffix, label): experiments/control/cartpole_settings.sh
+    ("", "the file (2 minibatches, γ 0.98)"),
+    ("_gamma099", "γ 0.99"),
+    ("_minibatches4_epochs10", "4 minibatches, 10 epochs"),
+    ("_no_bootstrap", "`bootstrap_truncated = false` (CleanRL's handling of the 500-step limit)"),
+]
+
+
+@table("control-cartpole-settings", "experiments/control/results/cartpole_ppo*-sS/summary.json, S = 0..4")
+def control_cartpole_settings():
+    """Final return (last 100 training episodes) of each variant on seeds 0-4; solved at >= 475."""
+    rows = []
+    for suffix, label in CARTPOLE_SETTINGS:
+        finals = [summary("control", f"cartpole_ppo{suffix}-s{s}")["final_return"] for s in range(5)]
+        rows.append([label, ", ".join(f"{v:.1f}" for v in finals), "yes" if min(finals) >= 475 else "no"])
+    return markdown(["variant", "seeds 0–4", "all ≥ 475"], rows)
+
+
 @table("control-pendulum", "experiments/control/results/pendulum_ppo-sS/{summary.json,play_deterministic}")
 def control_pendulum():
     """Final (training) and deterministic return per seed; deterministic >= -200 (solved) in bold."""
@@ -525,6 +543,53 @@ def control_pendulum():
         rows.append([seed, num(summary("control", run)["final_return"], 1, minus="−"),
                      f"**{det}**" if solved else det])
     return markdown(["seed", "final (training)", "deterministic"], rows)
+
+
+# ---- experiments/mujoco/RESULTS.md -----------------------------------------------------------
+
+MUJOCO_TARGETS = [  # (experiment, target of issue 7: CleanRL's 1M-step return less 10%)
+    ("half_cheetah_ppo", "≥ 1443"),
+    ("hopper_ppo", "≥ 2383"),
+    ("inverted_pendulum_ppo", "≥ 950"),
+]
+
+
+def play_mean(family, run):
+    return read_json(run_dir(family, run) / "play_deterministic" / "play_summary.json")["mean_return"]
+
+
+@table("mujoco-ppo", "experiments/mujoco/results/EXP-sS/{summary.json,play_deterministic}", pending=True)
+def mujoco_ppo():
+    """Final return (last 100 training episodes) per seed, mean ± std over seeds (bold where it meets
+    the target), deterministic play per seed (100 episodes), steps/s range over the seeds."""
+    rows = []
+    for experiment, target in MUJOCO_TARGETS:
+        runs = [f"{experiment}-s{s}" for s in SEEDS]
+        sums = [summary("mujoco", r) for r in runs]
+        finals = [s["final_return"] for s in sums]
+        mean = statistics.mean(finals)
+        mean_text = f"{mean:.1f}"
+        if mean >= float(target.split()[-1]):
+            mean_text = f"**{mean_text}**"
+        rows.append([sums[0]["env"], ", ".join(map(str, SEEDS)), ", ".join(f"{v:.1f}" for v in finals),
+                     f"{mean_text} ± {statistics.stdev(finals):.1f}", target,
+                     ", ".join(f"{play_mean('mujoco', r):.1f}" for r in runs),
+                     span([s["steps_per_second"] for s in sums], "{:,.0f}")])
+    return markdown(["task", "seeds", "final return per seed", "mean ± std", "target (issue)",
+                     "deterministic per seed", "steps/s"], rows)
+
+
+@table("mujoco-walker-ant", "experiments/mujoco/results/{walker2d,ant}_ppo-s0/{summary.json,play_deterministic}",
+       pending=True)
+def mujoco_walker_ant():
+    """Seed 0 of walker2d_ppo and ant_ppo: final return, deterministic play (mean ± SE), steps/s."""
+    rows = []
+    for experiment in ("walker2d_ppo", "ant_ppo"):
+        run = f"{experiment}-s0"
+        s = summary("mujoco", run)
+        rows.append([s["env"], 0, f"{s['final_return']:.1f}", deterministic("mujoco", run),
+                     f"{s['steps_per_second']:,.0f}"])
+    return markdown(["task", "seed", "final return", "deterministic (100 episodes, mean ± SE)", "steps/s"], rows)
 
 
 # ---- experiments/dopamine/RESULTS.md ---------------------------------------------------------
@@ -626,6 +691,36 @@ def dopamine_ring_success():
         rows.append([label, f"**{successes} of {len(start)}{share}**",
                      f"{quantile(gammas, 0.5):.3f} [{quantile(gammas, 0.1):.3f}, {quantile(gammas, 0.9):.3f}]"])
     return markdown(["start", "successes", "final γ, median [10%, 90%]"], rows)
+
+
+@table("dopamine-ring-fixed", "experiments/dopamine/results/ring_fixed/runs.csv")
+def dopamine_ring_fixed():
+    """experiments/dopamine/ring_fixed.sh: reward per step over the last 10% (summary.json's
+    final_return) of seeds 0/1/2, for each fixed beta (rows) and gamma (columns)."""
+    runs = {r["run"]: float(r["final_return"]) for r in
+            read_csv(EXPERIMENTS / "dopamine" / "results" / "ring_fixed" / "runs.csv")}
+    gammas = ("0.5", "0.9", "0.99")
+    rows = []
+    for beta, label in (("linear_0.1_5", "rising linearly 0.1 → 5"), ("0.3", "0.3"), ("1", "1"), ("3", "3")):
+        rows.append([label] + [" / ".join(num(runs[f"beta{beta}_gamma{g}-s{s}"] + 0.0, 2, minus="−")
+                                          .replace("−0.00", "0.00") for s in SEEDS)
+                               for g in gammas])
+    return markdown(["β", *(f"γ {g}" for g in gammas)], rows)
+
+
+@table("dopamine-step-size", "experiments/{bandits/results/medium_lstm-s0,dopamine/results/step_size/NAME-s0}/"
+       "{eval300,eval3000}")
+def dopamine_step_size():
+    """experiments/dopamine/step_size.sh: meta_a2c on the medium bandit, seed 0, with the step size
+    annealed (the file's run), constant, or set by acetylcholine's surprise rule; frozen-weight
+    regret@100 on the 300 and 3,000 test episodes."""
+    variants = [("bandits", "medium_lstm-s0", "linear 2e-3 → 0 (the file)"),
+                ("dopamine", "step_size/constant_no_warmup-s0", "constant 2e-3, no warm-up"),
+                ("dopamine", "step_size/surprise1-s0", "surprise:0.0001:0.004:1"),
+                ("dopamine", "step_size/surprise3-s0", "surprise:0.0001:0.004:3")]
+    rows = [[label, regret_at_100(run, "eval300", family=family), regret_at_100(run, "eval3000", family=family)]
+            for family, run, label in variants]
+    return markdown(["step size", "300 test episodes", "3,000 episodes"], rows)
 
 
 @table("dopamine-dabney2020", "experiments/dopamine/results/dabney2020/{reversal_points.csv,config.toml}")

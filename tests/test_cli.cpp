@@ -102,6 +102,7 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
   const fs::path dir = temp_dir("bad");
   const std::string experiment = (dir / "e.toml").string();
   std::ofstream(experiment) << "total_steps = 200\n[env]\nid = \"BanditEasy-v0\"\nnum_envs = 2\n[agent]\nalgo = \"a2c\"\n";
+  const std::string ppo = std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml";
   const std::string out = " --out " + (dir / "run").string();
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"rollout Maze-v1", "Did you mean 'Maze-v0'?"},
@@ -121,6 +122,17 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"eval --policy ucb1:c=-1" + out, "c must be >= 0"},
       {"eval --policy ucb1:k=1" + out, "bad parameter 'k=1'"},
       {"eval --policy thompson --kw arms=0" + out, "arms"},
+      // Ranges are checked where the settings are read, before the run folder is made (issue 27).
+      {"run " + experiment + out + " --set agent.hidden=0", "'hidden' must be >= 1, got 0"},
+      {"run " + experiment + out + " --set agent.lr=nan", "'lr' must be a number, got nan"},
+      {"run " + experiment + out + " --set agent.lr=1e308", "'lr' must be in (0, 10], got 1e+308"},
+      {"run " + experiment + out + " --set agent.gamma=2", "'gamma' must be in [0, 1], got 2"},
+      {"run " + experiment + out + " --set total_steps=0", "'total_steps' must be >= 1, got 0"},
+      {"run " + ppo + out + " --set agent.hidden=0", "'hidden' must be >= 1, got 0"},  // was SIGFPE
+      // Rejected by the agent itself (not a range): still nothing written.
+      {"run " + experiment + out + " --set agent.serotonin=meta:1.5", "serotonin"},
+      // Envs that would not fit in memory are refused before they are built.
+      {"run " + experiment + out + " --set env.num_envs=100000000000", "would need about"},
   };
   for (const auto& [args, message] : cases) {
     const Result r = dopa(args);
@@ -516,13 +528,14 @@ TEST(Cli, DistributionalTdRunWritesReversalPointsOrderedByAsymmetry) {
 
 }  // namespace
 
-// The NaN guard: a learning rate that blows the network up ends the run with a message naming the
+// The NaN guard: a loss that is NaN (here from an infinite value-loss weight; a learning rate large
+// enough to blow the network up is refused as out of range) ends the run with a message naming the
 // loss and the step; the metrics so far (the diverged row last, NaN written as empty) stay in the run
 // folder.
 TEST(Cli, DivergedTrainingStopsWithAClearMessage) {
   const fs::path dir = temp_dir("nan");
   const auto r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml --quick " +
-                      "--set agent.lr=1e30 --no-progress --out " + (dir / "run").string());
+                      "--set agent.vf_coef=inf --no-progress --out " + (dir / "run").string());
   EXPECT_NE(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("training diverged: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("loss is NaN at step"), std::string::npos) << r.out;
@@ -531,19 +544,20 @@ TEST(Cli, DivergedTrainingStopsWithAClearMessage) {
   EXPECT_FALSE(fs::exists(dir / "run" / "model.pt")) << "no model is written from diverged weights";
 }
 
-// dopa sweep and dopa report from the command line: one failing grid point (a diverging learning
-// rate) fails its trials while the other point's finish; exit status 3; the report names both.
+// dopa sweep and dopa report from the command line: one failing grid point (an infinite value-loss
+// weight: the loss diverges) fails its trials while the other point's finish; exit status 3; the
+// report names both.
 TEST(Cli, SweepReportsFailuresAndReportSummarisesThePoints) {
   const fs::path dir = temp_dir("sweep");
   const auto r = dopa("sweep " + std::string(DOPA_SOURCE_DIR) + "/experiments/control/cartpole_ppo.toml --quick " +
-                      "--seeds 0-1 --grid agent.lr=3e-4,1e30 --jobs 2 --out " + dir.string());
+                      "--seeds 0-1 --grid agent.vf_coef=0.5,inf --jobs 2 --out " + dir.string());
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("2 of 4 trials finished, 2 failed"), std::string::npos) << r.out;
-  EXPECT_NE(read(dir / "agent.lr=1e30-s0.log").find("training diverged"), std::string::npos);
+  EXPECT_NE(read(dir / "agent.vf_coef=inf-s0.log").find("training diverged"), std::string::npos);
   const auto report = dopa("report --no-plot " + dir.string());
   EXPECT_EQ(report.status, 0) << report.out;
-  EXPECT_NE(report.out.find("| agent.lr=3e-4 | 2 (0, 1) |"), std::string::npos) << report.out;
-  EXPECT_NE(report.out.find("agent.lr=1e30-s0, agent.lr=1e30-s1"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("| agent.vf_coef=0.5 | 2 (0, 1) |"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("agent.vf_coef=inf-s0, agent.vf_coef=inf-s1"), std::string::npos) << report.out;
 }
 
 // `mpirun -n 2 dopa sweep --mpi`: each rank runs its share, every trial exactly once. Without an

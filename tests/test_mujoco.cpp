@@ -13,6 +13,8 @@
 #include <numeric>
 #include <vector>
 
+#include <unistd.h>
+
 #include "dopa/core/env_checker.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
@@ -398,6 +400,25 @@ TEST(MujocoModel, MalformedFileQuotesMujocosMessage) {
     EXPECT_GT(message.size(), path.string().size() + 30) << "MuJoCo's own message is missing: " << message;
   }
   std::filesystem::remove(path);
+}
+
+// MuJoCo's default handlers write MUJOCO_LOG.TXT into the working directory (and exit on an error);
+// dopa's log the warning instead and go on (MuJoCo resets the unstable state).
+TEST(MujocoModel, AnUnstableStateWarnsWithoutWritingALogFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("dopa_test_mujoco_log_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  auto env = dopa::make("InvertedPendulum-v5");
+  EnvSession s(*env);
+  s.reset(0);
+  s.set_state({0.0, 0.0, 1e300, 0.0});
+  const auto r = s.step(Action(std::vector<float>{0.0f}));
+  std::filesystem::current_path(previous);
+  EXPECT_FALSE(std::filesystem::exists(dir / "MUJOCO_LOG.TXT"));
+  for (double x : env->state()) EXPECT_TRUE(std::isfinite(x)) << "MuJoCo resets a diverged state";
+  (void)r;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

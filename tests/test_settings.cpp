@@ -2,6 +2,8 @@
 // typed values.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "dopa/core/config.h"
 #include "dopa/core/error.h"
 #include "dopa/core/settings.h"
@@ -90,11 +92,21 @@ TEST(Settings, ReadsDefaultsAndGivenValuesIntoTheirFields) {
   EXPECT_FALSE(given.flag);
 }
 
+// resolve_config checks the table's ranges, so a value out of range is refused where the settings
+// are resolved (before a run writes anything), not when an agent reads them.
 TEST(Settings, AValueOutOfRangeNamesTheOwnerTheKeyTheRangeAndTheValue) {
-  EXPECT_NE(error_of({{"lr", -1}}).find("test 'lr' must be > 0, got -1"), std::string::npos);
-  EXPECT_EQ(error_of({{"steps", 0}}), "test 'steps' must be >= 1, got 0");
+  EXPECT_NE(error_of({{"lr", -1}}).find("test key 'lr' must be > 0, got -1"), std::string::npos);
+  EXPECT_EQ(error_of({{"steps", 0}}), "test key 'steps' must be >= 1, got 0");
   EXPECT_NE(error_of({{"decay_rate", 1.5}}).find("'decay_rate' must be in [0, 1]"), std::string::npos);
+  EXPECT_NE(error_of({{"lr", std::nan("")}}).find("'lr' must be a number, got nan"), std::string::npos);
+  EXPECT_NE(error_of({{"lr", INFINITY}}).find("'lr' must be > 0, got inf"), std::string::npos);
   EXPECT_EQ(error_of({{"lr", 1e-9}}), "");
+  try {
+    dopa::resolve_config(table().schema(), {{"steps", -3}}, "test key");
+    FAIL() << "resolve_config accepted steps = -3";
+  } catch (const dopa::Error& e) {
+    EXPECT_STREQ(e.what(), "test key 'steps' must be >= 1, got -3");
+  }
 }
 
 TEST(Settings, EnumsParseByNameWithCloseMatches) {

@@ -34,7 +34,7 @@ struct A2CConfig {
     using C = A2CConfig;
     static const SettingsTable<C> table = {
         setting(&C::optimizer, "optimizer", OptimizerKind::Adam, "optimiser"),
-        setting(&C::lr, "lr", 1e-3, "learning rate", positive()),
+        setting(&C::lr, "lr", 1e-3, "learning rate", learning_rate_range()),
         setting(&C::gamma, "gamma", 0.9, "discount factor", between(0, 1)),
         setting(&C::gae_lambda, "gae_lambda", 1.0, "GAE lambda (1: n-step returns)", between(0, 1)),
         setting(&C::rollout_steps, "rollout_steps", 100, "steps per env between updates (the BPTT length)",

@@ -193,7 +193,7 @@ const SettingsTable<MetaA2CConfig>& MetaA2CConfig::table() {
               "exploration term: sum_p2 (the official code's penalty on sum_a pi^2) or entropy"),
       setting(&C::vf_coef, "vf_coef", 0.1, "weight of the value loss (blossv)", {}, {"value_coef"}),
       setting(&C::optimizer, "optimizer", OptimizerKind::Adam, "optimiser"),
-      setting(&C::lr, "lr", 1e-4, "learning rate", positive()),
+      setting(&C::lr, "lr", 1e-4, "learning rate", learning_rate_range()),
       setting(&C::anneal_lr, "anneal_lr", false, "decay lr linearly to 0 over total_steps", {}, {"lr_anneal"}),
       setting(&C::adam_eps, "adam_eps", 1e-4, "Adam epsilon", positive()),
       setting(&C::max_grad_norm, "max_grad_norm", 4.0, "global gradient-norm clip (0: none)", at_least(0)),

@@ -58,7 +58,7 @@ struct PpoConfig {
   static const SettingsTable<PpoConfig>& table() {
     using C = PpoConfig;
     static const SettingsTable<C> table = {
-        setting(&C::lr, "lr", 2.5e-4, "Adam learning rate (at the start when annealed)", positive()),
+        setting(&C::lr, "lr", 2.5e-4, "Adam learning rate (at the start when annealed)", learning_rate_range()),
         setting(&C::anneal_lr, "anneal_lr", true, "anneal the learning rate linearly to 0"),
         setting(&C::adam_eps, "adam_eps", 1e-5, "Adam epsilon", positive()),
         setting(&C::gamma, "gamma", 0.99, "discount factor", between(0, 1)),

@@ -54,7 +54,7 @@ struct ReinforceConfig {
   static const SettingsTable<ReinforceConfig>& table() {
     using C = ReinforceConfig;
     static const SettingsTable<C> table = {
-        setting(&C::lr, "lr", 1e-3, "Adam learning rate", positive()),
+        setting(&C::lr, "lr", 1e-3, "Adam learning rate", learning_rate_range()),
         setting(&C::gamma, "gamma", 0.99, "discount factor", between(0, 1)),
         setting(&C::baseline, "baseline", Baseline::Value, "what G_t is compared with"),
         setting(&C::norm_adv, "norm_adv", true, "standardise advantages per batch"),

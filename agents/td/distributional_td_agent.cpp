@@ -15,13 +15,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "agents/td/stimulus_config.h"
 #include "agents/td/stimulus_representation.h"
 #include "dopa/core/error.h"
+#include "dopa/core/output_file.h"
 #include "dopa/core/strings.h"
 #include "dopa/neuromod/distributional_td.h"
 #include "dopa/train/checkpoint.h"
@@ -41,9 +41,9 @@ struct DistributionalTdConfig {
     static const SettingsTable<C> table = {
         setting(&C::taus, "taus", std::string("0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"),
                 "asymmetry alpha+/(alpha+ + alpha-) of each predictor"),
-        setting(&C::gamma, "gamma", 0.98, "discount"),
+        setting(&C::gamma, "gamma", 0.98, "discount", between(0, 1)),
         setting(&C::alpha, "alpha", 0.02,
-                "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative"),
+                "learning rate scale: alpha tau after positive errors, alpha (1 - tau) after negative", between(0, 1)),
         setting(&C::analysis_trials, "analysis_trials", 5000,
                 "the last this many trials give the responses and reversal points", at_least(1)),
     };
@@ -107,38 +107,43 @@ class DistributionalTdAgent : public UpdateAgent {
   }
 
   // Between trials: the weights, the trial length and the responses gathered so far.
+  // The responses so far, as three lists: the reward sizes, each size's trial count, and each size's
+  // sums over the predictors, one after the other.
   void save_state(CheckpointWriter& out) const override {
     out.values("weights", population_.weights());
     out.progress("trial_length", trial_length_);
-    std::ostringstream responses;
-    responses.precision(17);
+    std::vector<double> sizes, counts, sums;
     for (const auto& [size, response] : responses_) {
-      responses << size << " " << response.count;
-      for (double sum : response.sum) responses << " " << sum;
-      responses << "\n";
+      sizes.push_back(size);
+      counts.push_back(static_cast<double>(response.count));
+      sums.insert(sums.end(), response.sum.begin(), response.sum.end());
     }
-    out.text("responses", responses.str());
+    out.values("response_sizes", sizes);
+    out.values("response_counts", counts);
+    out.values("response_sums", sums);
   }
   void load_state(CheckpointReader& in, bool) override {
     population_.set_weights(in.values("weights"));
     trial_length_ = in.progress_int("trial_length");
+    const std::vector<double> sizes = in.values("response_sizes"), counts = in.values("response_counts"),
+                              sums = in.values("response_sums");
+    const size_t predictors = population_.size();
+    if (counts.size() != sizes.size() || sums.size() != sizes.size() * predictors)
+      throw Error("checkpoint: distributional_td's responses do not match its " + std::to_string(predictors) +
+                  " predictors");
     responses_.clear();
-    std::istringstream lines(in.text("responses"));
-    for (std::string line; std::getline(lines, line);) {
-      std::istringstream fields(line);
-      double size;
-      Response response;
-      fields >> size >> response.count;
-      for (double sum; fields >> sum;) response.sum.push_back(sum);
-      responses_[size] = response;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      Response& response = responses_[sizes[i]];
+      response.count = static_cast<int64_t>(counts[i]);
+      response.sum.assign(sums.begin() + static_cast<std::ptrdiff_t>(i * predictors),
+                          sums.begin() + static_cast<std::ptrdiff_t>((i + 1) * predictors));
     }
   }
 
   void end() override { write_analysis(); }
 
   void save(const std::string& path) const override {
-    std::ofstream out(path);
-    out << "# distributional_td keeps no parameters file; see responses.csv and reversal_points.csv\n";
+    write_file(path, "# distributional_td keeps no parameters file; see responses.csv and reversal_points.csv\n");
   }
 
   int64_t num_parameters() const override { return static_cast<int64_t>(population_.size()) * representation_.size(); }

@@ -31,9 +31,9 @@ struct TdConfig {
 
   static const SettingsTable<TdConfig>& table() {
     static const SettingsTable<TdLambdaOptions> learner = {
-        setting(&TdLambdaOptions::gamma, "gamma", 0.98, "discount"),
-        setting(&TdLambdaOptions::alpha, "alpha", 0.1, "learning rate"),
-        setting(&TdLambdaOptions::lambda, "lambda", 0.0, "eligibility-trace decay (0: TD(0))"),
+        setting(&TdLambdaOptions::gamma, "gamma", 0.98, "discount", between(0, 1)),
+        setting(&TdLambdaOptions::alpha, "alpha", 0.1, "learning rate", between(0, 1)),
+        setting(&TdLambdaOptions::lambda, "lambda", 0.0, "eligibility-trace decay (0: TD(0))", between(0, 1)),
     };
     static const SettingsTable<TdConfig> table = {
         nested(&TdConfig::learner, learner),

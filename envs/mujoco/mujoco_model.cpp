@@ -1,7 +1,10 @@
 #include "envs/mujoco/mujoco_model.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 #include "dopa/core/error.h"
@@ -31,6 +34,20 @@ std::vector<fs::path> asset_dirs() {
   return dirs;
 }
 
+// MuJoCo's own handlers append to MUJOCO_LOG.TXT in the working directory and, on an error, exit the
+// process. dopa's log them instead, and turn an error into a dopa::Error (MuJoCo's handler must not
+// return; the exception unwinds out of it, as MuJoCo's Python bindings do).
+void report_mujoco_warning(const char* message) { spdlog::warn("MuJoCo: {}", message); }
+[[noreturn]] void report_mujoco_error(const char* message) { throw Error(std::string("MuJoCo: ") + message); }
+
+void install_mujoco_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mju_user_warning = report_mujoco_warning;
+    mju_user_error = report_mujoco_error;
+  });
+}
+
 }  // namespace
 
 std::string find_mujoco_model(const std::string& xml_file) {
@@ -50,6 +67,7 @@ std::string find_mujoco_model(const std::string& xml_file) {
 }
 
 MjModelPtr load_mujoco_model(const std::string& path) {
+  install_mujoco_handlers();
   if (!fs::is_regular_file(path)) throw Error("MuJoCo model file not found: " + path);
   char message[1024] = {0};
   MjModelPtr model(mj_loadXML(path.c_str(), nullptr, message, sizeof(message)));

@@ -27,6 +27,10 @@ CLI::Validator enum_choice() {
       "", "enum");
 }
 
+// The whole `dopa` command line: parses `argv`, runs the subcommand and returns the exit status (0
+// success, 2 bad input with one message on stderr, 1 internal error, 130 interrupted).
+int run_dopa(int argc, char** argv);
+
 void add_list_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
 void add_run_command(CLI::App& app);

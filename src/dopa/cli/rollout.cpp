@@ -5,6 +5,7 @@
 // Row t = 0 of each episode is the reset observation (action and reward empty). The first episode
 // is reset with the seed; later ones continue the env's RNG. Numbers are written as the shortest
 // text that reads back to the same double.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,8 @@
 namespace dopa::cli {
 
 namespace {
+
+constexpr int64_t kMaxSteps = 1'000'000'000'000;  // a trajectory beyond this is a typo, not a plan
 
 struct RolloutOptions {
   std::string env_id;
@@ -61,6 +64,7 @@ std::vector<std::vector<double>> read_actions(const std::string& path, const Spa
                   " value(s); the action space " + space.to_string() + " takes " + std::to_string(space.size()));
     actions.push_back(values);
   }
+  if (actions.empty()) throw Error("actions file '" + path + "' holds no action");
   return actions;
 }
 
@@ -116,8 +120,9 @@ void rollout(const RolloutOptions& options) {
     }
     StepResult r;
     if (action_space.is_discrete()) {
-      if (action[0] != static_cast<double>(static_cast<int64_t>(action[0])))
-        throw Error("action " + shortest_text(action[0]) + " at step " + std::to_string(step + 1) + " is not an integer");
+      if (!(std::fabs(action[0]) < 9.2e18) || action[0] != std::floor(action[0]))  // cast only what fits
+        throw Error(options.actions_file + ": action " + shortest_text(action[0]) + " at step " +
+                    std::to_string(step + 1) + " is not an integer");
       r = session.step(Action(static_cast<int64_t>(action[0])));
     } else {
       for (int64_t i = 0; i < action_space.size(); ++i) box[i] = static_cast<float>(action[i]);
@@ -139,10 +144,10 @@ void add_rollout_command(CLI::App& app) {
   auto options = std::make_shared<RolloutOptions>();
   auto* cmd = app.add_subcommand("rollout", "step an env and write its trajectory as CSV");
   cmd->add_option("env_id", options->env_id, "registered env ID (dopa list envs)")->required();
-  cmd->add_option("--seed", options->seed, "seed of the first reset (and of the random policy)");
+  cmd->add_option("--seed", options->seed, "seed of the first reset (and of the random policy)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--steps", options->steps, "number of steps (default: 1000, or every line of --actions)")
-      ->check(CLI::Validator([](std::string& text) { return text.rfind('-', 0) == 0 ? "must be >= 0, got " + text : ""; },
-                             "", "steps"));
+      ->check(CLI::Range(int64_t{0}, kMaxSteps));
   auto* policy = cmd->add_option("--policy", options->policy, "policy choosing the actions: random");
   auto* actions = cmd->add_option("--actions", options->actions_file, "file with one action per line")->check(CLI::ExistingFile);
   policy->excludes(actions);

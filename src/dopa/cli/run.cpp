@@ -39,7 +39,7 @@ void add_run_command(CLI::App& app) {
     if (options->no_progress) options->run.progress = 0;
     if (!options->device.empty()) options->run.overrides.push_back("device=" + options->device);
     if (!options->population.empty()) {
-      const std::vector<RunOutcome> outcomes = run_population(options->run, parse_seeds(options->population));
+      const std::vector<RunOutcome> outcomes = run_population(options->run, parse_seeds(options->population, "--population"));
       for (const RunOutcome& outcome : outcomes) std::printf("%s\n", outcome.run_dir.c_str());
       if (outcomes[0].interrupted) std::exit(130);
       return;

@@ -23,7 +23,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--seeds", options->seeds, "seeds: 0-9, 0,3,7 or a mix (default: the file's seed)");
   cmd->add_option("--grid", options->grid, "a grid axis: --grid agent.lr=1e-3,3e-4 (repeatable; all combinations)");
   cmd->add_option("--set", options->sweep.overrides, "override a key for every trial (repeatable)");
-  cmd->add_option("--jobs", options->sweep.jobs, "trials at a time (default: one per core)");
+  cmd->add_option("--jobs", options->sweep.jobs, "trials at a time (default, 0: one per core)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--shard", options->shard, "run only shard i of n: trials k with k mod n = i (e.g. 0/4)");
   auto* mpi = cmd->add_flag("--mpi", options->mpi, "run the shard of this MPI rank: mpirun -n K dopa sweep ... --mpi");
   mpi->excludes(cmd->get_option("--shard"));

@@ -104,6 +104,25 @@ const ConfigKey& require_key(const ConfigSchema& schema, const std::string& name
               (names.empty() ? " It takes none." : " Valid: " + join(names) + "."));
 }
 
+namespace {
+std::string number_text(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+}  // namespace
+
+Range positive() {
+  return {"> 0", [](double x) { return x > 0 && std::isfinite(x); }};
+}
+Range at_least(double low) {
+  return {">= " + number_text(low), [low](double x) { return x >= low && std::isfinite(x); }};
+}
+Range between(double low, double high) {
+  return {"in [" + number_text(low) + ", " + number_text(high) + "]",
+          [low, high](double x) { return x >= low && x <= high; }};
+}
+
 Config resolve_config(const ConfigSchema& schema, const Kwargs& given, const std::string& what) {
   Kwargs values;
   for (const auto& key : schema) values[key.name] = key.default_value;
@@ -122,6 +141,11 @@ Config resolve_config(const ConfigSchema& schema, const Kwargs& given, const std
       throw Error(what + " '" + name + "' must be one of " + join(key->choices) + "; got " +
                   resolved.to_string() + "." + did_you_mean(resolved.as_string(), key->choices));
     }
+    if (want == ValueType::Float && std::isnan(resolved.as_float()))  // no setting means "not a number"
+      throw Error(what + " '" + name + "' must be a number, got nan");
+    if (key->range.allows && (want == ValueType::Int || want == ValueType::Float) &&
+        !key->range.allows(resolved.as_float()))
+      throw Error(what + " '" + name + "' must be " + key->range.text + ", got " + resolved.to_string());
     values[name] = resolved;
   }
   return Config(schema, values);
@@ -159,8 +183,10 @@ Value parse_value(const std::string& text, ValueType type, const std::string& ke
       for (char c : text)
         if (c != '_') digits += c;
       char* end = nullptr;
+      errno = 0;
       const double v = std::strtod(digits.c_str(), &end);
       if (digits.empty() || *end != '\0') throw fail("a number");
+      if (errno == ERANGE && std::isinf(v)) throw fail("a number a double can hold (write inf for infinity)");
       return Value(v);
     }
     case ValueType::String: {

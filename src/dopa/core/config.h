@@ -2,12 +2,14 @@
 //
 // Every configurable thing in dopa (an env's kwargs, an agent's hyperparameters, an experiment's
 // settings) declares its keys as a list of ConfigKey: a name, a default value whose type is the key's
-// type, and a one-line description. User-supplied values (Kwargs) are checked against that list by
-// resolve_config(), which fills in defaults and rejects unknown keys and wrong types with an error
-// that names the key and lists the valid ones.
+// type, a one-line description and, for numbers, a range. User-supplied values (Kwargs) are checked
+// against that list by resolve_config(), which fills in defaults and rejects unknown keys, wrong types
+// and values out of range with an error that names the key (and lists the valid ones), so a command is
+// refused before it writes anything.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -51,6 +53,15 @@ class Value {
 // Values given by a user, by key.
 using Kwargs = std::map<std::string, Value>;
 
+// The values a numeric key allows.
+struct Range {
+  std::string text;                         // "> 0", "in [0, 1]": shown in the key's description
+  std::function<bool(double)> allows = {};  // empty: any value
+};
+Range positive();                         // > 0
+Range at_least(double low);               // >= low
+Range between(double low, double high);  // inclusive
+
 struct ConfigKey {
   std::string name;
   Value default_value;  // its type is the key's type
@@ -58,6 +69,7 @@ struct ConfigKey {
   std::vector<std::string> choices = {};  // for strings: the allowed values (empty: any)
   // Names the key had before: given one, resolve_config's error names the key to use instead.
   std::vector<std::string> old_names = {};
+  Range range = {};  // for numbers (NaN is never in a range)
 };
 
 using ConfigSchema = std::vector<ConfigKey>;
@@ -85,7 +97,8 @@ class Config {
 
 // Checks `given` against `schema` and fills in defaults. `what` names the owner in error messages,
 // e.g. "Maze-v0 kwarg" gives "unknown Maze-v0 kwarg 'sise'. Did you mean 'size'? Valid: ...".
-// An int is accepted for a float key; every other type mismatch is an error.
+// An int is accepted for a float key; every other type mismatch is an error, as is a number out of its
+// key's range ("[agent] key for ppo 'lr' must be > 0, got -1").
 Config resolve_config(const ConfigSchema& schema, const Kwargs& given, const std::string& what);
 
 // Parses the text of a command-line value ("13", "0.5", "true", "medium") as `type`.

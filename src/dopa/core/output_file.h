@@ -3,6 +3,7 @@
 // rejected or interrupted command leaves the previous file (or none), never half of one.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -29,5 +30,11 @@ class OutputFile {
 
 // Writes `text` to `path` as a whole (through OutputFile).
 void write_file(const std::filesystem::path& path, const std::string& text);
+
+// A CSV record of a run whose rows start with a step or update number: keeps the header and the rows
+// numbered up to `last`, dropping those after it (a resumed run continues from its checkpoint at
+// `last` and writes them again). Returns the last row kept ("" when none); nothing when `path` is
+// missing.
+std::string keep_rows_up_to(const std::filesystem::path& path, int64_t last);
 
 }  // namespace dopa

@@ -1,7 +1,7 @@
 // Typed settings: a struct whose fields are an agent's (or a component's) hyperparameters, each
 // declared once, in a table, with its key, default, description and range. The table yields the
-// schema (ConfigSchema: what resolve_config checks, `dopa list agents` prints and docs/reference.md
-// shows, the range included) and reads a resolved Config into the struct, checking every range:
+// schema (ConfigSchema: what resolve_config checks, the ranges included, `dopa list agents` prints and
+// docs/reference.md shows) and reads a resolved Config into the struct:
 //
 //   struct Hyper { double lr; int64_t burn_in; Optimizer optimizer; };
 //   const SettingsTable<Hyper>& hyper_table() {
@@ -21,7 +21,6 @@
 
 #include <functional>
 #include <initializer_list>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -64,43 +63,20 @@ E parse_enum(const std::string& text, const std::string& what) {
               did_you_mean(text, enum_choices<E>()));
 }
 
-// ---- Ranges of numeric settings.
-
-struct Range {
-  std::string text;                         // "> 0", "in [0, 1]": shown in the key's description
-  std::function<bool(double)> allows = {};  // empty: any value
-};
-
 namespace detail {
-inline std::string number_text(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
 template <class T>
 struct same {  // keeps a parameter out of template argument deduction (std::type_identity in C++20)
   using type = T;
 };
 }  // namespace detail
 
-inline Range positive() {
-  return {"> 0", [](double x) { return x > 0; }};
-}
-inline Range at_least(double low) {
-  return {">= " + detail::number_text(low), [low](double x) { return x >= low; }};
-}
-inline Range between(double low, double high) {  // inclusive
-  return {"in [" + detail::number_text(low) + ", " + detail::number_text(high) + "]",
-          [low, high](double x) { return x >= low && x <= high; }};
-}
-
 // ---- The table
 
 template <class S>
 struct Setting {
   ConfigKey key;
-  // Reads the key's value from a resolved Config into the struct; dopa::Error naming the key when it
-  // is out of range. `owner` names the struct's owner in that message ("meta_a2c").
+  // Reads the key's value from a Config resolved against the key (resolve_config checked its type and
+  // range) into the struct. `owner` names the struct's owner in errors ("meta_a2c").
   std::function<void(S&, const Config&, const std::string& owner)> read;
 };
 
@@ -114,13 +90,14 @@ std::vector<Setting<S>> setting(T S::*field, std::string name, typename detail::
   key.name = name;
   key.old_names = std::move(old_names);
   key.doc = range.text.empty() ? std::move(doc) : doc + ", must be " + range.text;
+  key.range = std::move(range);
   if constexpr (std::is_enum_v<T>) {
     key.default_value = enum_name(default_value);
     key.choices = enum_choices<T>();
   } else {
     key.default_value = default_value;
   }
-  auto read = [field, name, range](S& settings, const Config& config, const std::string& owner) {
+  auto read = [field, name](S& settings, const Config& config, const std::string& owner) {
     T value;
     if constexpr (std::is_enum_v<T>) {
       value = parse_enum<T>(config.get_string(name), owner + " '" + name + "'");
@@ -132,10 +109,6 @@ std::vector<Setting<S>> setting(T S::*field, std::string name, typename detail::
       value = config.get_float(name);
     } else {
       value = config.get_string(name);
-    }
-    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
-      if (range.allows && !range.allows(static_cast<double>(value)))
-        throw Error(owner + " '" + name + "' must be " + range.text + ", got " + config.at(name).to_string());
     }
     settings.*field = std::move(value);
   };

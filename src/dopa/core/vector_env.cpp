@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dopa/core/error.h"
+#include "dopa/core/memory.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/strings.h"
 
@@ -24,10 +25,19 @@ at::ScalarType scalar_type(DType dtype) {
   return at::kFloat;
 }
 
+// Builds the envs once they are known to fit in memory: the first one's heap footprint, measured,
+// and a VectorEnv's buffers for its observations and step results, times num_envs.
 std::vector<std::unique_ptr<Env>> make_envs(const std::string& id, int64_t num_envs, const Kwargs& kwargs) {
   if (num_envs < 1) throw Error("a VectorEnv needs at least one env, got num_envs = " + std::to_string(num_envs));
   std::vector<std::unique_ptr<Env>> envs;
-  for (int64_t i = 0; i < num_envs; ++i) envs.push_back(make(id, kwargs));
+  const int64_t env_bytes = heap_bytes_of([&] { envs.push_back(make(id, kwargs)); });
+  const Space& obs = envs[0]->observation_space();
+  const int64_t buffer_bytes = 2 * obs.size() * static_cast<int64_t>(dtype_size(obs.dtype())) + 64;
+  check_fits_in_memory(static_cast<double>(num_envs) * static_cast<double>(env_bytes + buffer_bytes),
+                       std::to_string(num_envs) + " x " + id,
+                       memory_text(static_cast<double>(env_bytes + buffer_bytes)) + " per env");
+  envs.reserve(static_cast<size_t>(num_envs));
+  for (int64_t i = 1; i < num_envs; ++i) envs.push_back(make(id, kwargs));
   return envs;
 }
 

@@ -37,7 +37,7 @@ const double kHalfLog2Pi = 0.5 * std::log(2 * M_PI);
 ConfigSchema actor_critic_config_keys() {
   ConfigSchema keys = core_config_keys(CoreKind::Mlp, 64);
   keys[0].doc = "network: mlp (CleanRL's actor and critic towers) or a recurrent core shared by both heads";
-  keys.push_back({"layers", 2, "hidden layers of each mlp tower"});
+  keys.push_back({"layers", 2, "hidden layers of each mlp tower", {}, {}, at_least(0)});
   return keys;
 }
 
@@ -45,7 +45,6 @@ ActorCriticImpl::ActorCriticImpl(const Config& config, const Space& observation_
     : continuous_(!action_space.is_discrete()), action_dims_(continuous_ ? action_space.size() : action_space.n()) {
   const CoreOptions core = core_options(config, observation_space.size());
   const int64_t layers = config.get_int("layers");
-  if (layers < 0) throw Error("'layers' must be >= 0, got " + std::to_string(layers));
   if (core.type == CoreKind::Mlp) {
     actor_ = register_module("actor", tower(core.inputs, core.hidden, layers, action_dims_, 0.01));
     critic_ = register_module("critic", tower(core.inputs, core.hidden, layers, 1, 1.0));

@@ -10,16 +10,17 @@ SettingsTable<CoreOptions> core_settings(CoreKind default_kind, int64_t default_
   using O = CoreOptions;
   return {
       setting(&O::type, "core", default_kind, "recurrent core (mlp: feedforward)"),
-      setting(&O::hidden, "hidden", default_hidden, "units in the core"),  // make_core checks it
+      setting(&O::hidden, "hidden", default_hidden, "units in the core (of each tower for mlp)", at_least(1)),
       setting(&O::trace_rule, "trace_rule", TraceRule::Clip,
               "Hebbian trace rule (plastic cores; decay and oja: plastic only)"),
-      setting(&O::trace_clip, "trace_clip", 1.0, "bound of the Hebbian trace (clip and soft rules)"),
+      setting(&O::trace_clip, "trace_clip", 1.0, "bound of the Hebbian trace (clip and soft rules)", positive()),
       setting(&O::modulator, "modulator", ModulatorSource::Learned,
               "neuromodulator of modplast/modul: learned (Backpropamine), dopamine (TD error), both"),
       setting(&O::fanout, "fanout", false, "per-neuron modulation eta_i = f_i M + g_i (simplemaze form)"),
       setting(&O::init_scale, "init_scale", 0.01, "W and alpha ~ init_scale * U[0,1) (plastic and rnn cores)"),
       setting(&O::init_gain, "init_gain", 1.0,
-              "lstm and gru: their weights start at init_gain x LibTorch's U(-1/sqrt(hidden), 1/sqrt(hidden))"),
+              "lstm and gru: their weights start at init_gain x LibTorch's U(-1/sqrt(hidden), 1/sqrt(hidden))",
+              positive()),
       setting(&O::eta_init, "eta_init", 0.01, "initial plasticity rate eta (plastic) / eta_E (modul)"),
       setting(&O::fused, "fused", true,
               "plastic and lstm cores: fused episode kernel with a hand-written backward (false: autograd)"),

@@ -21,18 +21,18 @@ namespace {
 ConfigSchema top_schema(const std::string& default_name) {
   return {
       {"name", default_name, "experiment name (run folders are named after it)"},
-      {"seed", 0, "seed of the env RNGs (env i gets seed + i) and of the agent"},
-      {"total_steps", 100000, "env steps to train for, summed over envs"},
+      {"seed", 0, "seed of the env RNGs (env i gets seed + i) and of the agent", {}, {}, at_least(0)},
+      {"total_steps", 100000, "env steps to train for, summed over envs", {}, {}, at_least(1)},
       {"device", "auto", "where the agent trains: auto (a GPU if LibTorch has one and the agent can), cpu, cuda, cuda:N"},
-      {"torch_threads", 1, "LibTorch intra-op threads (small networks run fastest on 1)"},
+      {"torch_threads", 1, "LibTorch intra-op threads (small networks run fastest on 1)", {}, {}, at_least(1)},
   };
 }
 
 ConfigSchema env_schema() {
   return {
       {"id", "", "registered env ID (dopa list envs)"},
-      {"num_envs", 8, "envs stepped in parallel"},
-      {"num_threads", 1, "threads stepping them (0: one per core)"},
+      {"num_envs", 8, "envs stepped in parallel", {}, {}, at_least(1)},
+      {"num_threads", 1, "threads stepping them (0: one per core)", {}, {}, at_least(0)},
   };
 }
 
@@ -261,10 +261,6 @@ Experiment parse_experiment(const std::string& text, const std::string& source, 
   experiment.env = resolve_config(env_keys, env, "[env] key");
   experiment.env_kwargs = resolve_config(kwargs_schema, env_kwargs, env_id + " kwarg");
   experiment.agent = resolve_config(agent_schema, agent, "[agent] key for " + registration.name);
-  if (experiment.top.get_int("total_steps") < 1) throw Error("total_steps must be >= 1");
-  if (experiment.top.get_int("torch_threads") < 1) throw Error("torch_threads must be >= 1");
-  if (experiment.env.get_int("num_envs") < 1) throw Error("env.num_envs must be >= 1");
-  if (experiment.env.get_int("num_threads") < 0) throw Error("env.num_threads must be >= 0");
   if (experiment.warmup_steps < 0) throw Error("warmup.steps must be >= 0");
   if (experiment.warmup_steps > 0 && experiment.warmup.empty())
     throw Error(source + ": warmup.steps is set but no [warmup] table says which env or agent keys to change");

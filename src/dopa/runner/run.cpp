@@ -78,22 +78,11 @@ std::string default_run_dir(const std::string& name) {
 // the resumed run's clock starts (0 if none).
 double drop_metrics_after_checkpoint(const fs::path& dir) {
   const int64_t checkpoint = checkpoint_step(dir.string());
-  if (checkpoint < 0 || !fs::exists(dir / "metrics.csv")) return 0.0;
-  std::ifstream in(dir / "metrics.csv");
-  std::string line, kept;
-  double wall_time = 0.0;
-  for (bool header = true; std::getline(in, line); header = false) {
-    if (header) {
-      kept += line + "\n";
-    } else if (std::stoll(line.substr(0, line.find(','))) <= checkpoint) {
-      kept += line + "\n";
-      const size_t second = line.find(',') + 1;  // global_step,wall_time,...
-      wall_time = std::stod(line.substr(second, line.find(',', second) - second));
-    }
-  }
-  in.close();
-  write_file(dir / "metrics.csv", kept);
-  return wall_time;
+  if (checkpoint < 0) return 0.0;
+  const std::string row = keep_rows_up_to(dir / "metrics.csv", checkpoint);  // global_step,wall_time,...
+  if (row.empty()) return 0.0;
+  const size_t second = row.find(',') + 1;
+  return std::stod(row.substr(second, row.find(',', second) - second));
 }
 
 
@@ -129,8 +118,64 @@ void write_summary(const fs::path& dir, const Experiment& experiment, const RunO
   write_file(dir / "summary.json", summary.dump(2) + "\n");
 }
 
-// One stretch of training: the warm-up (stop_step > 0) or the run with its own settings. Builds
-// the envs and the agent of `experiment`, continues from the folder's checkpoint when `resume`.
+// Removes a new run's folder when the run is refused (an exception) before it has written a metrics
+// row or a checkpoint: a rejected command leaves nothing behind. A run that failed later (it
+// diverged, say) keeps its folder: its rows are what tell why.
+// Made before the folder is written to; keep() once the run has trained.
+class RejectedRunCleanup {
+ public:
+  RejectedRunCleanup(fs::path dir, bool new_run) : dir_(std::move(dir)), active_(new_run), existed_(fs::exists(dir_)) {}
+  ~RejectedRunCleanup() {
+    if (!active_ || fs::exists(dir_ / "checkpoint")) return;
+    std::ifstream metrics(dir_ / "metrics.csv");
+    std::string header, row;
+    if (std::getline(metrics, header) && std::getline(metrics, row)) return;
+    metrics.close();
+    std::error_code ignored;
+    if (!existed_) {
+      fs::remove_all(dir_, ignored);
+      return;
+    }
+    for (const auto& entry : fs::directory_iterator(dir_, ignored)) fs::remove_all(entry.path(), ignored);
+  }
+  RejectedRunCleanup(const RejectedRunCleanup&) = delete;
+  RejectedRunCleanup& operator=(const RejectedRunCleanup&) = delete;
+  void keep() { active_ = false; }
+
+ private:
+  fs::path dir_;
+  bool active_, existed_;  // existed_: the user's empty folder, kept (emptied)
+};
+
+// A run folder `dir` for a new run: refused when it holds anything already.
+void check_new_run_folder(const fs::path& dir, const std::string& advice) {
+  if (fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir)))
+    throw Error("run folder '" + dir.string() + "' already exists and is not empty; " + advice);
+}
+
+// The envs and the agent of one stretch of training (the warm-up, or the run with its own settings),
+// built before anything is written: the env and the agent check their settings here.
+struct PhaseSetup {
+  const AgentRegistration* registration = nullptr;
+  c10::Device device = c10::kCPU;
+  std::unique_ptr<VectorEnv> envs;
+  std::unique_ptr<Agent> agent;
+};
+
+PhaseSetup build_phase(const Experiment& experiment) {
+  PhaseSetup setup;
+  setup.registration = &AgentRegistry::global().find(experiment.agent.get_string("algo"));
+  setup.device = resolve_device(experiment.top.get_string("device"), *setup.registration);
+  setup.envs = std::make_unique<VectorEnv>(experiment.env.get_string("id"), experiment.env.get_int("num_envs"),
+                                           experiment.env_kwargs.values(),
+                                           env_options(experiment, *setup.registration, setup.device));
+  setup.agent = setup.registration->factory(experiment.agent, setup.envs->spec(),
+                                            static_cast<uint64_t>(experiment.top.get_int("seed")));
+  return setup;
+}
+
+// One stretch of training with `setup`: stops at `stop_step` (> 0: the end of the warm-up), continues
+// from the folder's checkpoint when `resume`.
 struct Phase {
   TrainResult result;
   double wall_time = 0.0;
@@ -138,39 +183,35 @@ struct Phase {
   std::optional<double> reward_threshold;
 };
 
-Phase train_phase(const Experiment& experiment, const fs::path& dir, bool resume, int64_t stop_step,
+Phase train_phase(PhaseSetup setup, const Experiment& experiment, const fs::path& dir, bool resume, int64_t stop_step,
                   const RunOptions& options) {
-  const AgentRegistration& registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
-  const c10::Device device = resolve_device(experiment.top.get_string("device"), registration);
-  VectorEnv envs(experiment.env.get_string("id"), experiment.env.get_int("num_envs"), experiment.env_kwargs.values(),
-                 env_options(experiment, registration, device));
-  const uint64_t seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
-  std::unique_ptr<Agent> agent = registration.factory(experiment.agent, envs.spec(), seed);
+  VectorEnv& envs = *setup.envs;
+  Agent& agent = *setup.agent;
   const int64_t total_steps = experiment.top.get_int("total_steps");
   spdlog::info("{} '{}': {} x {} ({} thread(s)), agent {} ({} parameters), {} steps{} -> {}",
                stop_step > 0 ? "warm-up of" : "run", experiment.name(), experiment.env.get_int("num_envs"),
-               experiment.env.get_string("id"), envs.num_threads(), registration.name, agent->num_parameters(),
+               experiment.env.get_string("id"), envs.num_threads(), setup.registration->name, agent.num_parameters(),
                total_steps, stop_step > 0 ? " (the first " + std::to_string(stop_step) + " with [warmup])" : "",
                dir.string());
 
   TrainOptions train_options;
-  train_options.seed = seed;
+  train_options.seed = static_cast<uint64_t>(experiment.top.get_int("seed"));
   train_options.total_steps = total_steps;
   train_options.run_dir = dir.string();
   train_options.resume = resume;
-  train_options.device = device;
+  train_options.device = setup.device;
   if (!train_options.device.is_cpu()) spdlog::info("training on {}", train_options.device.str());
   const double clock_start = resume ? drop_metrics_after_checkpoint(dir) : 0.0;
   RunMonitor monitor((dir / "metrics.csv").string(), total_steps, stop_step, options.progress, resume, clock_start);
   Phase phase;
   {
     StopSignals signals;
-    phase.result = agent->train(envs, train_options, monitor);
+    phase.result = agent.train(envs, train_options, monitor);
   }
   monitor.finish();
   phase.wall_time = monitor.elapsed();
-  agent->save((dir / "model.pt").string());
-  phase.parameters = agent->num_parameters();
+  agent.save((dir / "model.pt").string());
+  phase.parameters = agent.num_parameters();
   phase.reward_threshold = envs.spec().reward_threshold;
   return phase;
 }
@@ -186,9 +227,15 @@ RunOutcome run_experiment(const RunOptions& options) {
       resume ? (fs::path(options.resume_dir) / "config.toml").string() : options.experiment_path;
   const Experiment experiment = load_experiment(experiment_path, options.overrides, options.quick);
   const AgentRegistration& agent_registration = AgentRegistry::global().find(experiment.agent.get_string("algo"));
-  resolve_device(experiment.top.get_string("device"), agent_registration);  // an unusable device fails here
   if (resume && !agent_registration.resumable)
     throw Error("cannot resume '" + options.resume_dir + "': agent " + agent_registration.name + " writes no checkpoints");
+  if (resume) {
+    const std::optional<SavedSummary> saved = read_summary(options.resume_dir);
+    if (saved && saved->finished && options.overrides.empty())
+      throw Error("'" + options.resume_dir + "' has finished (its summary.json says so): nothing to resume; " +
+                  "--set total_steps=N trains it further");
+    CheckpointReader(options.resume_dir).progress_int("global_step");  // a damaged one is refused here
+  }
   std::optional<Experiment> warmup;
   if (experiment.warmup_steps > 0) {
     if (!agent_registration.resumable)
@@ -202,31 +249,39 @@ RunOutcome run_experiment(const RunOptions& options) {
   outcome.run_dir = resume ? options.resume_dir
                            : (options.out_dir.empty() ? default_run_dir(experiment.name()) : options.out_dir);
   const fs::path dir(outcome.run_dir);
-  if (!resume && fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir)))
-    throw Error("run folder '" + outcome.run_dir + "' already exists and is not empty; choose another --out, or --resume it");
-
-  // 2. The run folder.
-  fs::create_directories(dir);
-  write_file(dir / "config.toml", experiment.to_toml());
+  if (!resume) check_new_run_folder(dir, "choose another --out, or --resume it");
+  // The warm-up comes first unless the checkpoint is past it.
+  const bool warm_up =
+      warmup && (resume ? checkpoint_step(dir.string()) : 0) < std::min(experiment.warmup_steps, total_steps);
   at::set_num_threads(static_cast<int>(experiment.top.get_int("torch_threads")));
+  PhaseSetup first = build_phase(warm_up ? *warmup : experiment);
 
-  // 3. Train: the warm-up first (unless the checkpoint is past it), then the run's own settings from
-  // the warm-up's checkpoint.
+  // 2. The run folder. An agent may refuse its settings only when it meets the envs (a batch too
+  // small for its minibatches, say): a new run refused before its first metrics row leaves none.
+  RejectedRunCleanup cleanup(dir, !resume);
+  write_file(dir / "config.toml", experiment.to_toml());
+
+  // 3. Train: the warm-up, then the run's own settings from the warm-up's checkpoint.
   std::optional<Phase> last;
   int64_t start_step = -1;
   double wall_time = 0.0;
-  auto train = [&](const Experiment& e, int64_t stop_step) {
-    last = train_phase(e, dir, resume, stop_step, options);
+  auto train = [&](PhaseSetup setup, const Experiment& e, int64_t stop_step) {
+    last = train_phase(std::move(setup), e, dir, resume, stop_step, options);
     if (start_step < 0) start_step = last->result.start_step;
     wall_time += last->wall_time;
     resume = true;
   };
-  if (warmup && (resume ? checkpoint_step(dir.string()) : 0) < std::min(experiment.warmup_steps, total_steps)) {
-    train(*warmup, experiment.warmup_steps);
+  if (warm_up) {
+    train(std::move(first), *warmup, experiment.warmup_steps);
     if (!StopSignals::requested() && last->result.global_step < total_steps && checkpoint_step(dir.string()) < 0)
       throw Error("the warm-up left no checkpoint to continue from (are checkpoints turned off?)");
   }
-  if (!last || (!StopSignals::requested() && last->result.global_step < total_steps)) train(experiment, 0);
+  if (!last) {
+    train(std::move(first), experiment, 0);
+  } else if (!StopSignals::requested() && last->result.global_step < total_steps) {
+    train(build_phase(experiment), experiment, 0);
+  }
+  cleanup.keep();
   outcome.result = last->result;
   outcome.result.start_step = start_step;
   outcome.result.stopped_early = StopSignals::requested();
@@ -282,8 +337,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
   std::vector<fs::path> dirs;
   for (int64_t seed : seeds) {
     dirs.emplace_back(population_member_dir(out, seed));
-    if (fs::exists(dirs.back()) && !(fs::is_directory(dirs.back()) && fs::is_empty(dirs.back())))
-      throw Error("run folder '" + dirs.back().string() + "' already exists and is not empty; choose another --out");
+    check_new_run_folder(dirs.back(), "choose another --out");
   }
   std::vector<std::unique_ptr<VectorEnv>> envs;
   std::vector<VectorEnv*> env_pointers;
@@ -297,8 +351,9 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
       registration.population(first.agent, envs[0]->spec(), member_seeds, device);
 
   // 2. The run folders, one per member, each as its separate run's.
+  std::vector<std::unique_ptr<RejectedRunCleanup>> cleanups;
   for (size_t s = 0; s < seeds.size(); ++s) {
-    fs::create_directories(dirs[s]);
+    cleanups.push_back(std::make_unique<RejectedRunCleanup>(dirs[s], true));
     write_file(dirs[s] / "config.toml", experiments[s].to_toml());
   }
   at::set_num_threads(static_cast<int>(first.top.get_int("torch_threads")));
@@ -321,6 +376,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
     StopSignals signals;
     results = population->train(env_pointers, total_steps, monitor_pointers);
   }
+  for (auto& cleanup : cleanups) cleanup->keep();
 
   // 4. Each member's model and summary.
   std::vector<RunOutcome> outcomes;

@@ -42,7 +42,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The program trials run with: $DOPA_PROGRAM when set (a program that embeds dopa's command line,
+// such as the test suite, points it at the dopa binary), else this one.
 std::string this_program() {
+  if (const char* program = std::getenv("DOPA_PROGRAM"); program != nullptr && *program != '\0') return program;
   const std::string path = program_path();
   if (path.empty()) throw Error("dopa sweep: cannot find its own executable (/proc/self/exe)");
   return path;
@@ -114,19 +117,27 @@ int SweepResult::failed() const {
   return n;
 }
 
-std::vector<int64_t> parse_seeds(const std::string& text) {
+std::vector<int64_t> parse_seeds(const std::string& text, const std::string& option) {
   std::vector<int64_t> seeds;
+  const auto seed = [&](const std::string& part) {
+    try {
+      const int64_t value = parse_int(part, "seed");
+      if (value >= 0) return value;
+    } catch (const Error&) {
+    }
+    throw Error(option + " " + text + ": '" + part + "' is not a seed (a whole number >= 0)");
+  };
   for (const std::string& part : split(text, ',')) {
     const size_t dash = part.find('-', 1);
     if (dash == std::string::npos) {
-      seeds.push_back(parse_int(part, "seed"));
+      seeds.push_back(seed(part));
       continue;
     }
-    const int64_t first = parse_int(part.substr(0, dash), "seed range start"), last = parse_int(part.substr(dash + 1), "seed range end");
-    if (last < first) throw Error("bad seed range '" + part + "': the end is before the start");
+    const int64_t first = seed(part.substr(0, dash)), last = seed(part.substr(dash + 1));
+    if (last < first) throw Error(option + " " + text + ": the seed range '" + part + "' ends before it starts");
     for (int64_t s = first; s <= last; ++s) seeds.push_back(s);
   }
-  if (seeds.empty()) throw Error("--seeds names no seed");
+  if (seeds.empty()) throw Error(option + " names no seed");
   return seeds;
 }
 

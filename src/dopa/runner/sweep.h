@@ -77,7 +77,7 @@ struct SweepResult {
 };
 
 // "0-4" -> 0..4, "0,3,7" -> those, "2" -> 2 (and mixes: "0-2,9").
-std::vector<int64_t> parse_seeds(const std::string& text);
+std::vector<int64_t> parse_seeds(const std::string& text, const std::string& option = "--seeds");
 // "agent.lr=1e-3,3e-4" -> ("agent.lr", {"1e-3", "3e-4"}).
 std::pair<std::string, std::vector<std::string>> parse_grid_axis(const std::string& text);
 // "1/4" -> (1, 4); dopa::Error unless 0 <= i < n.

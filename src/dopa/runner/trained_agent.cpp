@@ -1,5 +1,7 @@
 #include "dopa/runner/trained_agent.h"
 
+#include <c10/util/Exception.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -20,7 +22,13 @@ TrainedAgent load_trained_agent(const std::string& run_dir, const std::vector<st
   trained.agent = registration.factory(experiment.agent, spec, 0);
   const fs::path model = dir / "model.pt";
   if (!fs::exists(model)) throw Error("'" + run_dir + "' holds no model.pt");
-  trained.agent->load(model.string());
+  try {
+    trained.agent->load(model.string());
+  } catch (const c10::Error& e) {  // LibTorch's reader: a damaged or foreign file
+    const std::string why = e.what_without_backtrace();
+    throw Error("cannot read '" + model.string() + "' (damaged, or not this agent's model): " +
+                why.substr(0, why.find('\n')));
+  }
   return trained;
 }
 

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
 
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
@@ -27,6 +29,26 @@ namespace {
 constexpr const char* kFolder = "checkpoint";
 constexpr const char* kTemporary = "checkpoint.tmp";
 constexpr const char* kPrevious = "checkpoint.old";
+
+// progress.txt ends with a checksum of its own lines and of state.pt: a damaged or cut checkpoint is
+// refused when read, not loaded as other numbers (LibTorch's archive reader checks the structure of
+// state.pt, not its contents).
+constexpr const char* kChecksumKey = "checksum";
+
+uint64_t checksum(const std::string& progress, const fs::path& state) {  // FNV-1a, 64 bits
+  uint64_t hash = 14695981039346656037ULL;
+  const auto add = [&hash](const char* bytes, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      hash ^= static_cast<unsigned char>(bytes[i]);
+      hash *= 1099511628211ULL;
+    }
+  };
+  add(progress.data(), progress.size());
+  std::ifstream in(state, std::ios::binary);
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) add(buffer, static_cast<size_t>(in.gcount()));
+  return hash;
+}
 
 bool complete(const fs::path& folder) {
   return fs::exists(folder / "progress.txt") && fs::exists(folder / "state.pt");
@@ -52,6 +74,29 @@ std::map<std::string, std::string> read_progress(const fs::path& file) {
   return values;
 }
 
+// A number of progress.txt: dopa::Error naming the run and the key when the text is not one (the
+// file was damaged).
+template <class T>
+T progress_number(const std::map<std::string, std::string>& progress, const std::string& key,
+                  const std::string& run_dir) {
+  const auto it = progress.find(key);
+  if (it == progress.end()) throw Error("cannot resume '" + run_dir + "': its checkpoint's progress.txt has no " + key);
+  try {
+    size_t end = 0;
+    const T value = std::is_integral_v<T> ? static_cast<T>(std::stoll(it->second, &end)) : static_cast<T>(std::stod(it->second, &end));
+    if (end == it->second.size()) return value;
+  } catch (const std::logic_error&) {
+  }
+  throw Error("cannot resume '" + run_dir + "': its checkpoint's progress.txt is damaged (" + key + " '" +
+              it->second.substr(0, 40) + "')");
+}
+
+// LibTorch's message without its source location lines: one line for dopa's one-line errors.
+std::string first_line(const c10::Error& e) {
+  const std::string text = e.what_without_backtrace();
+  return text.substr(0, text.find('\n'));
+}
+
 at::Tensor text_tensor(const std::string& text) {
   at::Tensor bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
   if (!text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
@@ -71,8 +116,7 @@ int64_t checkpoint_step(const std::string& run_dir) {
   const std::string folder = find_checkpoint(run_dir);
   if (folder.empty()) return -1;
   const auto progress = read_progress(fs::path(folder) / "progress.txt");
-  const auto it = progress.find("global_step");
-  return it == progress.end() ? -1 : std::stoll(it->second);
+  return progress.count("global_step") ? progress_number<int64_t>(progress, "global_step", run_dir) : -1;
 }
 
 // --- writing ---
@@ -130,12 +174,12 @@ void CheckpointWriter::commit() {
   const fs::path dir(run_dir_), tmp = dir / kTemporary, current = dir / kFolder, previous = dir / kPrevious;
   fs::remove_all(tmp);  // a half-written one from a crash
   fs::create_directories(tmp);
+  archive_->save_to((tmp / "state.pt").string());
   {
     std::ofstream out(tmp / "progress.txt");
-    out << progress_;
+    out << progress_ << kChecksumKey << " " << checksum(progress_, tmp / "state.pt") << "\n";
     if (!out.flush()) throw Error("cannot write '" + (tmp / "progress.txt").string() + "'");
   }
-  archive_->save_to((tmp / "state.pt").string());
   sync_path(tmp / "progress.txt");
   sync_path(tmp / "state.pt");
   sync_path(tmp);
@@ -153,27 +197,34 @@ void CheckpointWriter::commit() {
 CheckpointReader::CheckpointReader(const std::string& run_dir)
     : run_dir_(run_dir), folder_(find_checkpoint(run_dir)), archive_(std::make_unique<torch::serialize::InputArchive>()) {
   if (folder_.empty()) throw Error("cannot resume '" + run_dir + "': it has no checkpoint (none was written yet)");
-  progress_ = read_progress(fs::path(folder_) / "progress.txt");
+  const fs::path progress = fs::path(folder_) / "progress.txt";
+  std::ifstream in(progress, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string lines = text.str();
+  const size_t last = lines.rfind(std::string(kChecksumKey) + " ");
+  if (last == std::string::npos || (last > 0 && lines[last - 1] != '\n') ||
+      lines.substr(last) != std::string(kChecksumKey) + " " +
+                                 std::to_string(checksum(lines.substr(0, last), fs::path(folder_) / "state.pt")) + "\n")
+    throw Error("cannot resume '" + run_dir + "': its checkpoint (" + folder_ +
+                ") is damaged: progress.txt's checksum does not match its contents and state.pt");
+  progress_ = read_progress(progress);
   try {
     archive_->load_from((fs::path(folder_) / "state.pt").string());
   } catch (const c10::Error& e) {
     throw Error("cannot resume '" + run_dir + "': cannot read " + folder_ + "/state.pt (" +
-                e.what_without_backtrace() + ")");
+                first_line(e) + ")");
   }
 }
 
 CheckpointReader::~CheckpointReader() = default;
 
 int64_t CheckpointReader::progress_int(const std::string& key) const {
-  const auto it = progress_.find(key);
-  if (it == progress_.end()) throw Error("cannot resume '" + run_dir_ + "': its progress.txt has no " + key);
-  return std::stoll(it->second);
+  return progress_number<int64_t>(progress_, key, run_dir_);
 }
 
 double CheckpointReader::progress_double(const std::string& key) const {
-  const auto it = progress_.find(key);
-  if (it == progress_.end()) throw Error("cannot resume '" + run_dir_ + "': its progress.txt has no " + key);
-  return std::stod(it->second);
+  return progress_number<double>(progress_, key, run_dir_);
 }
 
 void CheckpointReader::module(const std::string& key, torch::nn::Module& module) {
@@ -192,7 +243,7 @@ void CheckpointReader::module(const std::string& key, torch::nn::Module& module)
     module.load(nested);
   } catch (const c10::Error& e) {
     throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
-                e.what_without_backtrace() + ")");
+                first_line(e) + ")");
   }
   auto text = [](at::IntArrayRef sizes) { return "[" + c10::Join(", ", sizes) + "]"; };
   const auto loaded = shapes_of();
@@ -209,7 +260,7 @@ void CheckpointReader::optimizer(const std::string& key, torch::optim::Optimizer
     optimizer.load(nested);
   } catch (const c10::Error& e) {
     throw Error("cannot resume '" + run_dir_ + "': its checkpoint's " + key + " does not fit this configuration (" +
-                e.what_without_backtrace() + ")");
+                first_line(e) + ")");
   }
 }
 

@@ -28,6 +28,12 @@ inline std::unique_ptr<torch::optim::Optimizer> make_optimizer(OptimizerKind kin
   return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(lr).eps(adam_eps));
 }
 
+// The range of every agent's `lr`: positive, and small enough that a step stays a number (a step
+// size of 1e308 overflows LibTorch's float parameters in the first update).
+inline Range learning_rate_range() {
+  return {"in (0, 10]", [](double x) { return x > 0 && x <= 10; }};
+}
+
 // A new step size for every parameter group (schedules, acetylcholine).
 inline void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);

@@ -38,14 +38,7 @@ std::ostream* RunRecords::open(const std::string& name, const std::string& heade
   auto& file = files_[name];
   if (file) return file.get();
   const fs::path path = fs::path(run_dir_) / name;
-  if (resumed_ >= 0 && fs::exists(path)) {  // keep the header and the rows up to the checkpoint
-    std::ifstream in(path);
-    std::string line, kept;
-    for (bool first = true; std::getline(in, line); first = false)
-      if (first || std::stoll(line.substr(0, line.find(','))) <= resumed_) kept += line + "\n";
-    in.close();
-    write_file(path, kept);
-  }
+  if (resumed_ >= 0) keep_rows_up_to(path, resumed_);
   fs::create_directories(path.parent_path());
   file = std::make_unique<std::ofstream>(path, std::ios::app);
   if (!*file) throw Error("cannot write '" + path.string() + "'");
