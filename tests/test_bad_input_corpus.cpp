@@ -5,14 +5,10 @@
 // without bound.
 //
 // The inputs are generated from the registries (so a new agent or env key is covered as soon as it
-// exists) and run in-process: each in a forked child of this test (dopa's command line is
-// cli::run_dopa), in an empty folder of its own, under a time limit and a memory bound. A fork costs
-// a millisecond where starting the program costs a LibTorch load.
+// exists) and run in-process (cli_in_process.h): each in a forked child of this test, in an empty
+// folder of its own, under a time limit and a memory bound.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dopa/cli/commands.h"
+#include "cli_in_process.h"
 #include "dopa/core/config.h"
 #include "dopa/core/registry.h"
 #include "dopa/train/agent.h"
@@ -35,20 +31,15 @@
 namespace {
 
 namespace fs = std::filesystem;
+using cli_test::Outcome;
+using cli_test::run_in_child;
 
 constexpr int kTimeLimitSeconds = 20;
-constexpr int64_t kMemoryBoundBytes = int64_t{3} << 30;  // above what the process had at the fork
 
 struct Case {
   std::vector<std::string> args;  // after "dopa"
   std::string culprit;            // the message must contain it ("" : any message)
   std::string watched = {};       // a folder outside the child's that must stay as it was (--resume)
-};
-
-struct Outcome {
-  int status = -1;  // exit status, or -signal
-  std::string output;
-  std::vector<std::string> created;  // what the child left in its folder
 };
 
 // Every file under `folder` with its size and contents, as one text (equal: unchanged).
@@ -67,48 +58,6 @@ std::string fingerprint(const fs::path& folder) {
     out += std::to_string(std::hash<std::string>{}(text.str())) + "\n";
   }
   return out;
-}
-
-int64_t virtual_memory_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  int64_t pages = 0;
-  statm >> pages;
-  return pages * sysconf(_SC_PAGESIZE);
-}
-
-// Runs `dopa ARGS` in a forked child whose working folder is `work` (empty), stdout and stderr
-// going to `log`.
-Outcome run_in_child(const Case& c, const fs::path& work, const fs::path& log) {
-  std::fflush(nullptr);
-  const int64_t memory_limit = virtual_memory_bytes() + kMemoryBoundBytes;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(work.c_str()) != 0) _exit(100);
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    if (out == nullptr || dup2(fileno(stdout), STDERR_FILENO) < 0) _exit(101);
-    const rlimit limit{static_cast<rlim_t>(memory_limit), static_cast<rlim_t>(memory_limit)};
-    setrlimit(RLIMIT_AS, &limit);
-    alarm(kTimeLimitSeconds);
-    setenv("DOPA_PROGRAM", DOPA_BINARY, 1);  // a sweep's trials: never this test program
-    std::vector<std::string> args = c.args;
-    args.insert(args.begin(), "dopa");
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int status = dopa::cli::run_dopa(static_cast<int>(args.size()), argv.data());
-    std::fflush(nullptr);
-    _exit(status);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  Outcome outcome;
-  outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  std::ifstream in(log);
-  std::ostringstream text;
-  text << in.rdbuf();
-  outcome.output = text.str();
-  for (const auto& entry : fs::recursive_directory_iterator(work)) outcome.created.push_back(entry.path().string());
-  return outcome;
 }
 
 // ---- the inputs the corpus starts from, written once into the test's folder
@@ -426,10 +375,9 @@ TEST(BadInputCorpus, EveryWrongInputExitsWith2OneMessageAndNothingWritten) {
   // The run folder the run-folder cases damage: a finished quick run, with its checkpoint.
   const fs::path good_run = root / "good-run";
   {
-    const Outcome made = run_in_child({{"run", std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/independent_lstm.toml",
-                                        "--quick", "--no-progress", "--out", good_run.string()},
-                                       ""},
-                                      work, log);
+    const Outcome made = run_in_child({"run", std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/independent_lstm.toml",
+                                       "--quick", "--no-progress", "--out", good_run.string()},
+                                      work, log, kTimeLimitSeconds);
     ASSERT_EQ(made.status, 0) << made.output;
     ASSERT_TRUE(fs::exists(good_run / "checkpoint")) << "the quick run keeps no checkpoint to damage";
   }
@@ -439,7 +387,7 @@ TEST(BadInputCorpus, EveryWrongInputExitsWith2OneMessageAndNothingWritten) {
   std::map<int, int> statuses;
   for (const Case& c : cases) {
     const std::string before = c.watched.empty() ? "" : fingerprint(c.watched);
-    const Outcome outcome = run_in_child(c, work, log);
+    const Outcome outcome = run_in_child(c.args, work, log, kTimeLimitSeconds);
     ++statuses[outcome.status];
     std::string why;
     const size_t lines = static_cast<size_t>(std::count(outcome.output.begin(), outcome.output.end(), '\n'));

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "dopa/core/error.h"
+#include "dopa/core/folder_lock.h"
 #include "dopa/core/output_file.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/runner/experiment.h"
@@ -223,6 +224,8 @@ RunOutcome run_experiment(const RunOptions& options) {
   bool resume = !options.resume_dir.empty();
   if (resume && !fs::exists(fs::path(options.resume_dir) / "config.toml"))
     throw Error("cannot resume '" + options.resume_dir + "': it has no config.toml (is it a run folder?)");
+  std::optional<FolderLock> lock;  // held until the run ends: a second process is refused
+  if (resume) lock.emplace(options.resume_dir, "run folder");
   const std::string experiment_path =
       resume ? (fs::path(options.resume_dir) / "config.toml").string() : options.experiment_path;
   const Experiment experiment = load_experiment(experiment_path, options.overrides, options.quick);
@@ -260,6 +263,7 @@ RunOutcome run_experiment(const RunOptions& options) {
   // small for its minibatches, say): a new run refused before its first metrics row leaves none.
   RejectedRunCleanup cleanup(dir, !resume);
   write_file(dir / "config.toml", experiment.to_toml());
+  if (!lock) lock.emplace(dir, "run folder");
 
   // 3. Train: the warm-up, then the run's own settings from the warm-up's checkpoint.
   std::optional<Phase> last;
@@ -352,9 +356,11 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
 
   // 2. The run folders, one per member, each as its separate run's.
   std::vector<std::unique_ptr<RejectedRunCleanup>> cleanups;
+  std::vector<std::unique_ptr<FolderLock>> locks;
   for (size_t s = 0; s < seeds.size(); ++s) {
     cleanups.push_back(std::make_unique<RejectedRunCleanup>(dirs[s], true));
     write_file(dirs[s] / "config.toml", experiments[s].to_toml());
+    locks.push_back(std::make_unique<FolderLock>(dirs[s], "run folder"));
   }
   at::set_num_threads(static_cast<int>(first.top.get_int("torch_threads")));
   const int64_t total_steps = first.top.get_int("total_steps");

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "dopa/core/error.h"
+#include "dopa/core/folder_lock.h"
 #include "dopa/core/output_file.h"
 #include "dopa/core/plugin.h"
 #include "dopa/core/program_path.h"
@@ -247,6 +248,12 @@ SweepResult run_sweep(const SweepOptions& options) {
   result.status.assign(result.trials.size(), TrialStatus::NotRun);
   result.reasons.assign(result.trials.size(), "");
   fs::create_directories(result.out_dir);
+  // Shards of one sweep share its folder (each its own trials); the same shard twice is refused.
+  const FolderLock lock = options.shard_count > 1
+                              ? FolderLock(fs::path(result.out_dir) / (".shard-" + std::to_string(options.shard_index) +
+                                                                       "-of-" + std::to_string(options.shard_count) + ".lock"),
+                                           "sweep shard")
+                              : FolderLock(result.out_dir, "sweep folder");
 
   const std::string dopa = options.dopa_binary.empty() ? this_program() : options.dopa_binary;
   const int jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
