@@ -35,10 +35,11 @@ inline int64_t virtual_memory_bytes() {
   return pages * sysconf(_SC_PAGESIZE);
 }
 
-// Runs `dopa ARGS`; the child may use `memory_bound` bytes more than this process has at the fork.
+// Runs `dopa ARGS`; the child may use `memory_bound` bytes more than this process has at the fork,
+// and write no file larger than `file_size_limit` bytes when that is >= 0 (a full disk, simulated).
 inline Outcome run_in_child(const std::vector<std::string>& args, const std::filesystem::path& work,
                             const std::filesystem::path& log, int time_limit_seconds,
-                            int64_t memory_bound = int64_t{3} << 30) {
+                            int64_t memory_bound = int64_t{3} << 30, int64_t file_size_limit = -1) {
   std::fflush(nullptr);
   const int64_t memory_limit = virtual_memory_bytes() + memory_bound;
   const pid_t pid = fork();
@@ -48,6 +49,11 @@ inline Outcome run_in_child(const std::vector<std::string>& args, const std::fil
     if (out == nullptr || dup2(fileno(stdout), STDERR_FILENO) < 0) _exit(101);
     const rlimit limit{static_cast<rlim_t>(memory_limit), static_cast<rlim_t>(memory_limit)};
     setrlimit(RLIMIT_AS, &limit);
+    if (file_size_limit >= 0) {
+      signal(SIGXFSZ, SIG_IGN);  // a write past the limit then fails with EFBIG, as on a full disk
+      const rlimit size{static_cast<rlim_t>(file_size_limit), static_cast<rlim_t>(file_size_limit)};
+      setrlimit(RLIMIT_FSIZE, &size);
+    }
     alarm(static_cast<unsigned>(time_limit_seconds));
     setenv("DOPA_PROGRAM", DOPA_BINARY, 1);
     std::vector<std::string> words = args;

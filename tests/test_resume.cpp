@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "cli_in_process.h"
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/vector_env.h"
@@ -210,6 +211,35 @@ TEST(Checkpoint, ACheckpointOfAnotherNetworkIsRefusedByName) {
     EXPECT_NE(std::string(e.what()).find("does not fit"), std::string::npos) << e.what();
   }
   fs::remove_all(run);
+}
+
+// A checkpoint whose writing fails (a full disk: here a file-size limit below the size of the new
+// state.pt) ends the run with a message that says so, and leaves the previous checkpoint as it was.
+TEST(Checkpoint, AFailingWriteKeepsThePreviousCheckpoint) {
+  const fs::path root = fs::temp_directory_path() / ("dopa-checkpoint-write-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "work");
+  const std::string run = (root / "run").string();
+  const std::string experiment = std::string(DOPA_SOURCE_DIR) + "/experiments/bandits/independent_lstm.toml";
+  ASSERT_EQ(cli_test::run_in_child({"run", experiment, "--quick", "--no-progress", "--out", run}, root / "work",
+                                   root / "log.txt", 120)
+                .status,
+            0);
+  auto contents = [&](const std::string& file) {
+    std::ifstream in(fs::path(run) / "checkpoint" / file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string progress = contents("progress.txt"), state = contents("state.pt");
+  const auto r = cli_test::run_in_child({"run", "--resume", run, "--set", "total_steps=8000", "--no-progress"},
+                                        root / "work", root / "log.txt", 120, int64_t{3} << 30,
+                                        static_cast<int64_t>(state.size()) - 1);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot write a checkpoint into '" + run + "'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the previous checkpoint is kept"), std::string::npos) << r.output;
+  EXPECT_EQ(contents("progress.txt"), progress);
+  EXPECT_EQ(contents("state.pt"), state);
+  EXPECT_FALSE(fs::exists(fs::path(run) / "checkpoint.tmp"));
+  fs::remove_all(root);
 }
 
 }  // namespace

@@ -10,11 +10,13 @@
 #include <torch/serialize/output-archive.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <type_traits>
 
 #include "dopa/core/error.h"
@@ -172,17 +174,36 @@ void CheckpointWriter::envs(const VectorEnv& envs) { text("envs", envs.snapshot(
 
 void CheckpointWriter::commit() {
   const fs::path dir(run_dir_), tmp = dir / kTemporary, current = dir / kFolder, previous = dir / kPrevious;
-  fs::remove_all(tmp);  // a half-written one from a crash
-  fs::create_directories(tmp);
-  archive_->save_to((tmp / "state.pt").string());
-  {
+  // The new checkpoint is written whole beside the current one, which stays until it is: a write
+  // that fails (a full disk) leaves the current checkpoint as it was.
+  try {
+    fs::remove_all(tmp);  // a half-written one from a crash
+    fs::create_directories(tmp);
+    {
+      // Through memory: LibTorch's file writer reports a failed write from a destructor, which ends
+      // the process; our own write reports it here.
+      std::ostringstream bytes;
+      archive_->save_to(bytes);
+      std::ofstream state(tmp / "state.pt", std::ios::binary);
+      const std::string data = bytes.str();
+      state.write(data.data(), static_cast<std::streamsize>(data.size()));
+      if (!state.flush()) throw Error("state.pt: " + std::string(std::strerror(errno)));
+    }
     std::ofstream out(tmp / "progress.txt");
     out << progress_ << kChecksumKey << " " << checksum(progress_, tmp / "state.pt") << "\n";
-    if (!out.flush()) throw Error("cannot write '" + (tmp / "progress.txt").string() + "'");
+    if (!out.flush()) throw Error("progress.txt: " + std::string(std::strerror(errno)));
+    out.close();
+    sync_path(tmp / "progress.txt");
+    sync_path(tmp / "state.pt");
+    sync_path(tmp);
+  } catch (const std::exception& e) {  // LibTorch's c10::Error, filesystem errors, ours
+    std::error_code ignored;
+    fs::remove_all(tmp, ignored);
+    std::string why = e.what();
+    why = why.substr(0, why.find('\n'));
+    throw Error("cannot write a checkpoint into '" + run_dir_ + "' (" + why + "); " +
+                (fs::exists(current) ? "the previous checkpoint is kept" : "the run has no checkpoint yet"));
   }
-  sync_path(tmp / "progress.txt");
-  sync_path(tmp / "state.pt");
-  sync_path(tmp);
   if (fs::exists(current)) {
     fs::remove_all(previous);
     fs::rename(current, previous);
