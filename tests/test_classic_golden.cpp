@@ -65,10 +65,7 @@ std::vector<Row> read_golden(const std::string& path) {
   return rows;
 }
 
-bool strict() {
-  const char* value = std::getenv("DOPA_GOLDEN_STRICT");
-  return value != nullptr && std::string(value) == "1";
-}
+bool strict() { return dopa::test::strict_reference(); }
 
 void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tolerance,
                   const std::string& what) {
@@ -97,7 +94,7 @@ class ClassicGolden : public ::testing::TestWithParam<GoldenCase> {
  protected:
   void SetUp() override {
     const std::string dir = dopa::test::reference_dir();
-    if (dir.empty()) GTEST_SKIP() << "shared/reference not found (set DOPA_REFERENCE_DIR)";
+    DOPA_REQUIRE_REFERENCE(dir);
     rows_ = read_golden(dir + "/golden/" + GetParam().id + ".csv");
     ASSERT_EQ(rows_.size(), GetParam().rows);
   }

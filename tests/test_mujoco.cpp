@@ -95,7 +95,7 @@ TEST_P(MujocoTask, SizesAndTimestepAsTheSpec) {
 TEST_P(MujocoTask, OwnModelMatchesTheReferenceModel) {
   const Task& task = GetParam();
   const std::string dir = dopa::test::reference_dir();
-  if (dir.empty()) GTEST_SKIP() << "shared/reference not found (set DOPA_REFERENCE_DIR)";
+  DOPA_REQUIRE_REFERENCE(dir);
   const std::string reference = dir + "/gymnasium-mujoco/" + task.reference_file;
   ASSERT_TRUE(std::filesystem::exists(reference)) << reference;
 

@@ -58,7 +58,7 @@ struct Range {
   std::string text;                         // "> 0", "in [0, 1]": shown in the key's description
   std::function<bool(double)> allows = {};  // empty: any value
 };
-Range positive();                         // > 0
+Range positive();                         // > 0 (and finite, as in every range)
 Range at_least(double low);               // >= low
 Range between(double low, double high);  // inclusive
 
@@ -69,7 +69,7 @@ struct ConfigKey {
   std::vector<std::string> choices = {};  // for strings: the allowed values (empty: any)
   // Names the key had before: given one, resolve_config's error names the key to use instead.
   std::vector<std::string> old_names = {};
-  Range range = {};  // for numbers (NaN is never in a range)
+  Range range = {};  // for numbers (NaN and infinities are in none)
 };
 
 using ConfigSchema = std::vector<ConfigKey>;
