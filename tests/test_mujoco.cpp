@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <vector>
@@ -398,6 +399,26 @@ TEST(MujocoModel, MalformedFileQuotesMujocosMessage) {
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_NE(message.find("cannot load MuJoCo model"), std::string::npos) << message;
     EXPECT_GT(message.size(), path.string().size() + 30) << "MuJoCo's own message is missing: " << message;
+  }
+  std::filesystem::remove(path);
+}
+
+// MuJoCo loads a NaN in a model file with only a warning, and then steps NaN states: refused, naming
+// the file.
+TEST(MujocoModel, ANaNInTheFileIsRefused) {
+  const auto path = std::filesystem::temp_directory_path() / ("dopa_test_nan_model_" + std::to_string(::getpid()) + ".xml");
+  std::ifstream in(std::string(DOPA_SOURCE_DIR) + "/envs/mujoco/assets/inverted_pendulum.xml");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const size_t at = text.find("timestep=\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, text.find('"', at + 10) - at + 1, "timestep=\"nan\"");
+  std::ofstream(path) << text;
+  try {
+    dopa::make("InvertedPendulum-v5", {{"xml_file", path.string()}});
+    FAIL() << "a model with a NaN timestep was loaded";
+  } catch (const dopa::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
   }
   std::filesystem::remove(path);
 }

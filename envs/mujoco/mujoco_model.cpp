@@ -37,7 +37,12 @@ std::vector<fs::path> asset_dirs() {
 // MuJoCo's own handlers append to MUJOCO_LOG.TXT in the working directory and, on an error, exit the
 // process. dopa's log them instead, and turn an error into a dopa::Error (MuJoCo's handler must not
 // return; the exception unwinds out of it, as MuJoCo's Python bindings do).
-void report_mujoco_warning(const char* message) { spdlog::warn("MuJoCo: {}", message); }
+thread_local std::string* load_warnings = nullptr;  // set while a model loads: its warnings go there
+
+void report_mujoco_warning(const char* message) {
+  if (load_warnings != nullptr) *load_warnings += message;
+  else spdlog::warn("MuJoCo: {}", message);
+}
 [[noreturn]] void report_mujoco_error(const char* message) { throw Error(std::string("MuJoCo: ") + message); }
 
 void install_mujoco_handlers() {
@@ -70,8 +75,14 @@ MjModelPtr load_mujoco_model(const std::string& path) {
   install_mujoco_handlers();
   if (!fs::is_regular_file(path)) throw Error("MuJoCo model file not found: " + path);
   char message[1024] = {0};
+  std::string warnings;
+  load_warnings = &warnings;
   MjModelPtr model(mj_loadXML(path.c_str(), nullptr, message, sizeof(message)));
+  load_warnings = nullptr;
   if (!model) throw Error("cannot load MuJoCo model " + path + ": " + message);
+  // MuJoCo loads a NaN in the file with a warning, then steps NaN states: refused here instead.
+  if (warnings.find("NaN") != std::string::npos) throw Error("cannot load MuJoCo model " + path + ": " + warnings);
+  if (!warnings.empty()) spdlog::warn("MuJoCo model {}: {}", path, warnings);
   return model;
 }
 
