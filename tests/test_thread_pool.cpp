@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "dopa/core/thread_pool.h"
 
@@ -19,6 +21,22 @@ TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
         });
       for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 20) << threads << " threads, n " << n;
     }
+  }
+}
+
+// Far more threads than cores (32 on this project's 2-core machines): workers that spin, sleep and
+// wake out of turn still run every index once, job after job.
+TEST(ThreadPool, AnOversubscribedPoolRunsEveryIndexOnce) {
+  dopa::ThreadPool pool(32);
+  for (int64_t n : {1, 2, 31, 32, 33, 1000}) {
+    std::vector<std::atomic<int>> hits(n);
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      pool.parallel_for(n, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+      });
+      if (repeat == 10) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the workers sleep
+    }
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 20) << "n " << n << " index " << i;
   }
 }
 

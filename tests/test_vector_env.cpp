@@ -3,6 +3,9 @@
 
 #include <ATen/ATen.h>
 
+#include <thread>
+#include <vector>
+
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
 #include "dopa/core/vector_env.h"
@@ -57,6 +60,19 @@ TEST(VectorEnv, SameSeedSameTrajectoryWith1_2_4Threads) {
     expect_same(one, run(id, 2, AutoresetMode::NextStep, 600));
     expect_same(one, run(id, 4, AutoresetMode::NextStep, 600));
   }
+}
+
+// Oversubscription: four VectorEnvs of 8 threads each (32 threads on a 2-core machine), stepped at
+// the same time from four caller threads, as a population of four steps its members: every one
+// gives the single-threaded trajectory.
+TEST(VectorEnv, OversubscribedEnvsSteppedConcurrentlyGiveTheSingleThreadedTrajectory) {
+  const Trajectory one = run("CartPole-v1", 1, AutoresetMode::NextStep, 150);
+  std::vector<Trajectory> concurrent(4);
+  std::vector<std::thread> callers;
+  for (auto& trajectory : concurrent)
+    callers.emplace_back([&trajectory] { trajectory = run("CartPole-v1", 8, AutoresetMode::NextStep, 150); });
+  for (auto& caller : callers) caller.join();
+  for (const Trajectory& t : concurrent) expect_same(one, t);
 }
 
 TEST(VectorEnv, EnvIIsSeededWithSeedPlusI) {

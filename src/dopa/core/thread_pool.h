@@ -5,6 +5,8 @@
 // microseconds, so waking a sleeping thread (tens of microseconds) would cost more than the work:
 // idle workers spin for a short while before they sleep, and the caller spins while it waits.
 // An exception thrown by fn is rethrown in the caller (the first one, if several threads throw).
+// One caller at a time: each VectorEnv owns its pool (a population's members each their own, which
+// may oversubscribe the cores: tests/test_vector_env.cpp), so no pool is called from two threads.
 #pragma once
 
 #include <atomic>
