@@ -450,8 +450,8 @@ def deterministic(family, run, digits=1):
     return f"{num(play['mean_return'], digits, minus='−')} ± {play['mean_return_se']:.{digits}f}"
 
 
-CONTROL_EXPERIMENTS = ["acrobot_ppo", "cartpole_ppo", "mountain_car_continuous_ppo", "mountain_car_ppo",
-                       "pendulum_ppo"]  # those with data
+CONTROL_EXPERIMENTS = ["acrobot_ppo", "cartpole_ppo", "cartpole_ppo_modplast", "mountain_car_continuous_ppo",
+                       "mountain_car_ppo", "pendulum_ppo"]  # those with data
 
 
 @table("control-runs", "experiments/control/results/EXP-sS/summary.json")
