@@ -450,7 +450,7 @@ def deterministic(family, run, digits=1):
     return f"{num(play['mean_return'], digits, minus='−')} ± {play['mean_return_se']:.{digits}f}"
 
 
-CONTROL_EXPERIMENTS = ["acrobot_ppo", "cartpole_ppo", "cartpole_ppo_modplast", "mountain_car_continuous_ppo",
+CONTROL_EXPERIMENTS = ["acrobot_ppo", "bipedal_walker_ppo", "cartpole_ppo", "cartpole_ppo_modplast", "mountain_car_continuous_ppo",
                        "mountain_car_ppo", "pendulum_ppo"]  # those with data
 
 
@@ -543,6 +543,19 @@ def control_pendulum():
         rows.append([seed, num(summary("control", run)["final_return"], 1, minus="−"),
                      f"**{det}**" if solved else det])
     return markdown(["seed", "final (training)", "deterministic"], rows)
+
+
+@table("control-bipedal-walker", "experiments/control/results/bipedal_walker_ppo-sS/{summary.json,play_deterministic}")
+def control_bipedal_walker():
+    """Final (training) and best logged interval, deterministic play (20 episodes, seed 1000), wall time."""
+    rows = []
+    for seed in control_runs("bipedal_walker_ppo"):
+        run = f"bipedal_walker_ppo-s{seed}"
+        s = summary("control", run)
+        rows.append([seed, thousands(s["global_step"]), num(s["final_return"], 1), num(s["best_return"], 1),
+                     deterministic("control", run), f"{s['wall_time_s'] / 60:.0f} min", f"{s['steps_per_second']:,.0f}"])
+    return markdown(["seed", "steps", "final (training)", "best logged interval", "deterministic (20 episodes)",
+                     "wall time", "steps/s"], rows)
 
 
 # ---- experiments/mujoco/RESULTS.md -----------------------------------------------------------
