@@ -6,23 +6,47 @@
 #   ./build.sh demo    build and run the main experiment: a Backpropamine maze run, with a plot
 #   ./build.sh bench   build and run the env benchmarks
 #   ./build.sh build   build only
+#   ./build.sh sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/), whole suite
+#   ./build.sh tsan      ThreadSanitizer build (build-tsan/): the thread pool, VectorEnv, sweep and
+#                        population tests (the code that runs threads)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 command="${1:-build}"
-build_dir="${DOPA_BUILD_DIR:-build}"
+configure=(-DCMAKE_BUILD_TYPE=Release)
+case "$command" in
+  sanitize) default_dir=build-asan; configure+=(-DDOPA_SANITIZE=address,undefined) ;;
+  tsan) default_dir=build-tsan; configure+=(-DDOPA_SANITIZE=thread) ;;
+  *) default_dir=build ;;
+esac
+build_dir="${DOPA_BUILD_DIR:-$default_dir}"
+[[ "$command" == sanitize || "$command" == tsan ]] &&
+  configure+=(-DDOPA_BUILD_BENCHMARKS=OFF -DDOPA_TEST_TIMEOUT=1800 "-DCMAKE_CXX_FLAGS=-g1")
 
 third_party/install-deps.sh
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build_dir" -G Ninja "${configure[@]}" >/dev/null
 # The tests need the program and the test binary, not the benchmarks (a few minutes on 2 cores).
 targets=()
-[[ "$command" == test ]] && targets=(--target dopa dopa_tests)
+[[ "$command" == test || "$command" == sanitize || "$command" == tsan ]] && targets=(--target dopa dopa_tests)
 cmake --build "$build_dir" "${targets[@]}"
+suppressions="$PWD/tests/sanitizers"
 
 case "$command" in
   build) ;;
   test)
     ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+    ;;
+  sanitize)
+    # The install test builds a separate project against the installed (instrumented) libraries
+    # without the sanitizer runtime: left out.
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \
+    LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+      ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" -E '^InstallAndCustomEnv$'
+    ;;
+  tsan)
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$suppressions/tsan.supp" \
+      ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" -R '^(ThreadPool|VectorEnv|Sweep|Population)'
     ;;
   demo)
     run_dir="runs/demo-$(date +%Y%m%d-%H%M%S)"
@@ -44,7 +68,7 @@ case "$command" in
     "$build_dir/bench/dopa_bench_envs" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
     ;;
   *)
-    echo "usage: ./build.sh [test|demo|bench|build]" >&2
+    echo "usage: ./build.sh [test|demo|bench|build|sanitize|tsan]" >&2
     exit 2
     ;;
 esac

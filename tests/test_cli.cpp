@@ -133,6 +133,9 @@ TEST(Cli, BadInputExitsWithStatus2AndOneMessage) {
       {"run " + experiment + out + " --set agent.serotonin=meta:1.5", "serotonin"},
       // Envs that would not fit in memory are refused before they are built.
       {"run " + experiment + out + " --set env.num_envs=100000000000", "would need about"},
+      // So is an update whose experience would not fit (the envs themselves would).
+      {"run " + ppo + out + " --set env.num_envs=1000 --set agent.num_steps=100000000",
+       "one update's experience (env.num_envs = 1000 x 100000000 steps per update) would need about"},
   };
   for (const auto& [args, message] : cases) {
     const Result r = dopa(args);

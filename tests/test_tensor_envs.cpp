@@ -7,6 +7,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/random_source.h"
 #include "dopa/core/rng.h"
+#include "dopa/core/seeding.h"
 #include "dopa/core/tensor_env.h"
 #include "dopa/core/vector_env.h"
 
@@ -157,7 +158,9 @@ TEST(RandomSource, StreamsAreTheCpuEnvsStreams) {
   const at::Tensor rows = at::tensor({1, 0, 1}, at::kLong).to(at::kBool);
   const at::Tensor u = source->uniforms(rows, 2);
   const at::Tensor k = source->integer(6, at::ones({3}, at::kBool));
-  dopa::Rng row0(40), row1(41), row2(42);
+  // Row i is seeded as env i of a VectorEnv reset with seed 40.
+  const auto seed = [](uint64_t i) { return dopa::env_seed(40, i, dopa::Seeding::Mixed); };
+  dopa::Rng row0(seed(0)), row1(seed(1)), row2(seed(2));
   EXPECT_EQ(u[0][0].item<double>(), row0.uniform());
   EXPECT_EQ(u[0][1].item<double>(), row0.uniform());
   EXPECT_EQ(u[1][0].item<double>(), 0.0);  // row 1 drew nothing...
@@ -170,6 +173,13 @@ TEST(RandomSource, StreamsAreTheCpuEnvsStreams) {
   const at::Tensor next = source->uniforms(at::ones({3}, at::kBool), 4);
   source->load(saved);
   EXPECT_TRUE(at::equal(source->uniforms(at::ones({3}, at::kBool), 4), next));
+}
+
+TEST(RandomSource, ConsecutiveStreamsAreSeedPlusRow) {
+  const auto source = dopa::make_random_source("streams", 3, at::kCPU, dopa::Seeding::Consecutive);
+  source->seed(40);
+  const at::Tensor u = source->uniform(at::ones({3}, at::kBool));
+  for (int64_t i = 0; i < 3; ++i) EXPECT_EQ(u[i].item<double>(), dopa::Rng(40 + i).uniform()) << "row " << i;
 }
 
 TEST(RandomSource, DeviceDrawsAreSeededAndInRange) {

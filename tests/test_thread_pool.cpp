@@ -40,6 +40,34 @@ TEST(ThreadPool, AnOversubscribedPoolRunsEveryIndexOnce) {
   }
 }
 
+// Several threads calling one pool at once take turns: every caller's indices run once per call,
+// and no job of one caller runs while another caller's does.
+TEST(ThreadPool, ConcurrentCallersTakeTurns) {
+  dopa::ThreadPool pool(8);
+  constexpr int kCallers = 4, kCalls = 200;
+  constexpr int64_t kSize = 97;
+  std::vector<std::vector<std::atomic<int>>> hits;
+  for (int c = 0; c < kCallers; ++c) hits.emplace_back(kSize);
+  std::vector<std::atomic<int>> inside(kCallers);
+  std::atomic<int> overlaps{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < kCallers; ++c)
+    callers.emplace_back([&, c] {
+      for (int call = 0; call < kCalls; ++call)
+        pool.parallel_for(kSize, [&](int64_t begin, int64_t end) {
+          inside[c].fetch_add(1);
+          for (int other = 0; other < kCallers; ++other)
+            if (other != c && inside[other].load() != 0) overlaps.fetch_add(1);
+          for (int64_t i = begin; i < end; ++i) hits[c][i].fetch_add(1);
+          inside[c].fetch_sub(1);
+        });
+    });
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  for (int c = 0; c < kCallers; ++c)
+    for (int64_t i = 0; i < kSize; ++i) ASSERT_EQ(hits[c][i].load(), kCalls) << "caller " << c << " index " << i;
+}
+
 TEST(ThreadPool, UsesSeveralThreads) {
   dopa::ThreadPool pool(2);
   std::vector<std::thread::id> ids(2);

@@ -75,16 +75,7 @@ TEST(VectorEnv, OversubscribedEnvsSteppedConcurrentlyGiveTheSingleThreadedTrajec
   for (const Trajectory& t : concurrent) expect_same(one, t);
 }
 
-TEST(VectorEnv, EnvIIsSeededWithSeedPlusI) {
-  VectorEnv envs("CartPole-v1", 4);
-  envs.reset(10);
-  for (int64_t i = 0; i < 4; ++i) {
-    auto single = dopa::make("CartPole-v1");
-    dopa::EnvSession session(*single);
-    const auto& obs = session.reset(10 + i);
-    for (int k = 0; k < 4; ++k) EXPECT_EQ(envs.observations()[i][k].item<float>(), static_cast<float>(obs[k]));
-  }
-}
+// How env i's seed follows from the reset's seed: tests/test_seeding.cpp.
 
 TEST(VectorEnv, NextStepAutoresetIgnoresTheActionAndReturnsTheResetObservation) {
   VectorEnv envs("Bandit-v0", 3, {{"trials", 5}});

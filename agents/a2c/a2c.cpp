@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "dopa/core/error.h"
+#include "dopa/core/seeding.h"
 #include "dopa/neuromod/returns.h"
 #include "dopa/neuromod/td_error.h"
 #include "dopa/neuromod/update_modulators.h"
@@ -66,13 +67,13 @@ TORCH_MODULE(ActorCritic);
 class A2C : public UpdateAgent {
  public:
   A2C(const Config& config, const EnvSpec& env, uint64_t seed)
-      : cfg_(A2CConfig::table().read(config, "a2c")), cadence_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", seed + 2) {}
+      : cfg_(A2CConfig::table().read(config, "a2c")), cadence_(config), model_(make_model(config, env, seed)), modulators_(config, "a2c", agent_stream_seed(seed, AgentStream::Modulators)) {}
 
   LoopCadence cadence() const override { return cadence_; }
   int64_t steps_per_update(const VectorEnv& envs) const override { return envs.num_envs() * cfg_.rollout_steps; }
 
   void begin(VectorEnv& envs, const TrainOptions& options, RunRecords&) override {
-    torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    seed_action_sampling(options.seed);
     optimizer_ = make_optimizer(cfg_.optimizer, model_->parameters(), cfg_.lr);
     const int64_t N = envs.num_envs();
     state_ = model_->core->initial_state(N);

@@ -99,6 +99,7 @@ BanditScore score_trained_agent(Agent& agent, const std::string& env_id, const K
     throw Error("score_trained_agent: episodes (>= 2) must be a multiple of the batch");
   VectorEnvOptions options;
   options.autoreset = AutoresetMode::Disabled;
+  options.seeding = Seeding::Consecutive;  // episode e: seed + e, as score_bandit_policy's
   VectorEnv envs(env_id, batch, kwargs, options);
   const int64_t trials = envs.spec().config.get_int("trials");
   ScoreSums sums(trials);

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "dopa/core/error.h"
+#include "dopa/core/seeding.h"
 #include "dopa/nn/categorical.h"
 #include "dopa/nn/plastic_rnn.h"
 #include "dopa/nn/standard_cores.h"
@@ -219,7 +220,7 @@ TensorEnvRows::TensorEnvRows(TensorEnv& envs, int64_t members, uint64_t seed)
     throw Error("meta_a2c population: the TensorEnv's " + std::to_string(envs.num_envs()) +
                 " rows do not split into " + std::to_string(members) + " members");
   std::lock_guard<std::mutex> lock(generator_.mutex());
-  generator_.set_current_seed(seed + 1);
+  generator_.set_current_seed(agent_stream_seed(seed, AgentStream::Sampling));
 }
 
 torch::Tensor TensorEnvRows::sample(const torch::Tensor& probs) {

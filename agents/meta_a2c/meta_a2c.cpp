@@ -13,6 +13,7 @@
 #include "agents/meta_a2c/model.h"
 #include "agents/meta_a2c/population.h"
 #include "dopa/core/error.h"
+#include "dopa/core/seeding.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/nn/recurrent_core.h"
 #include "dopa/train/agent.h"
@@ -36,7 +37,7 @@ class MetaA2C : public UpdateAgent {
  public:
   MetaA2C(const Config& config, const EnvSpec& env, uint64_t seed)
       : cfg_(MetaA2CConfig::read(config)), cadence_(config), member_(seeded_model(config, env, seed)), algorithm_(cfg_, member_),
-        modulators_(config, "meta_a2c", seed + 2) {
+        modulators_(config, "meta_a2c", agent_stream_seed(seed, AgentStream::Modulators)) {
     if (cfg_.record_modulator && !member_.has_modulator())
       throw Error("meta_a2c: record_modulator needs a modulated core (modplast or modul); core '" +
                   config.get_string("core") + "' has no modulator");
@@ -46,7 +47,7 @@ class MetaA2C : public UpdateAgent {
   int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // episodes of any fixed length
 
   void begin(VectorEnv&, const TrainOptions& options, RunRecords& records) override {
-    torch::manual_seed(options.seed + 1);  // the action-sampling stream
+    seed_action_sampling(options.seed);
     device_ = options.device;
     model()->to(device_);  // before the optimiser takes the parameters
     optimizer_ = make_optimizer(cfg_.optimizer, member_.parameters(), cfg_.lr, cfg_.adam_eps);

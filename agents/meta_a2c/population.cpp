@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "dopa/core/error.h"
+#include "dopa/core/seeding.h"
 #include "dopa/neuromod/update_modulators.h"
 #include "dopa/train/optimizer.h"
 #include "dopa/train/training_loop.h"
@@ -41,7 +42,7 @@ std::vector<TrainResult> MetaA2CPopulation::train(const std::vector<VectorEnv*>&
     if (envs[s]->autoreset_mode() != AutoresetMode::SameStep)
       throw Error("meta_a2c population: every member's VectorEnv needs SameStep autoreset");
     envs[s]->reset(seeds_[s]);
-    samplers.push_back(at::make_generator<at::CPUGeneratorImpl>(seeds_[s] + 1));
+    samplers.push_back(at::make_generator<at::CPUGeneratorImpl>(agent_stream_seed(seeds_[s], AgentStream::Sampling)));
   }
   VectorEnvMembers members(envs, samplers, device_);
   return train_on(members, total_steps, monitors);

@@ -134,7 +134,7 @@ class Ppo : public UpdateAgent {
                   ") must be a multiple of num_minibatches (" + std::to_string(cfg_.num_minibatches) + ")");
     if (!net->recurrent() && N * cfg_.num_steps < cfg_.num_minibatches)
       throw Error("ppo: num_envs x num_steps (" + std::to_string(N * cfg_.num_steps) + ") is smaller than num_minibatches");
-    torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    seed_action_sampling(options.seed);
     // The network on the device (a GPU: the envs step on the CPU, their pinned buffers copied over
     // asynchronously, observe()); before the optimiser takes the parameters.
     device_ = options.device;

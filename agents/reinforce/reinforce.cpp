@@ -89,7 +89,7 @@ class Reinforce : public UpdateAgent {
   int64_t steps_per_update(const VectorEnv&) const override { return 0; }  // whole episodes: lengths vary
 
   void begin(VectorEnv&, const TrainOptions& options, RunRecords&) override {
-    torch::manual_seed(options.seed + 1);  // the action-sampling stream, apart from the initialisation's
+    seed_action_sampling(options.seed);
     optimizer_ = make_optimizer(OptimizerKind::Adam, net_->parameters(), cfg_.lr);
   }
 

@@ -49,6 +49,7 @@ void add_play_command(CLI::App& app) {
     const int64_t batch = test_batch_size(options->episodes);
     VectorEnvOptions env_options;
     env_options.autoreset = AutoresetMode::Disabled;
+    env_options.seeding = Seeding::Consecutive;  // episode e: seed + e, whatever the batch size
     VectorEnv envs(env_id, batch, kwargs, env_options);
     const EnvSpec& spec = envs.spec();
 

@@ -1,6 +1,10 @@
 #include "dopa/core/memory.h"
 
 #include <malloc.h>
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// The sanitizer runtime's count (sanitizer/allocator_interface.h, which GCC does not install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
 
 #include <cstdio>
 #include <fstream>
@@ -19,10 +23,24 @@ std::optional<int64_t> available_memory() {
   return std::nullopt;
 }
 
+namespace {
+
+// Bytes in use on the heap: the sanitizers' allocator replaces glibc's, whose counts then stay put.
+size_t heap_in_use() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;  // small chunks in the arenas, and large ones mmapped
+#endif
+}
+
+}  // namespace
+
 int64_t heap_bytes_of(const std::function<void()>& make) {
-  const size_t before = mallinfo2().uordblks;
+  const size_t before = heap_in_use();
   make();
-  const size_t after = mallinfo2().uordblks;
+  const size_t after = heap_in_use();
   return after > before ? static_cast<int64_t>(after - before) : 0;
 }
 

@@ -19,10 +19,11 @@ namespace {
 // One dopa::Rng per row, drawn on the host in the order the CPU envs draw.
 class StreamRandomSource : public RandomSource {
  public:
-  StreamRandomSource(int64_t rows, c10::Device device) : streams_(rows), device_(device) {}
+  StreamRandomSource(int64_t rows, c10::Device device, Seeding seeding)
+      : streams_(rows), device_(device), seeding_(seeding) {}
 
   void seed(uint64_t seed) override {
-    for (size_t i = 0; i < streams_.size(); ++i) streams_[i].seed(seed + i);
+    for (size_t i = 0; i < streams_.size(); ++i) streams_[i].seed(env_seed(seed, i, seeding_));
   }
 
   at::Tensor uniforms(const at::Tensor& rows, int64_t count) override {
@@ -65,6 +66,7 @@ class StreamRandomSource : public RandomSource {
 
   std::vector<Rng> streams_;
   c10::Device device_;
+  Seeding seeding_;
 };
 
 // LibTorch's generator on the device; every row draws.
@@ -112,8 +114,9 @@ class DeviceRandomSource : public RandomSource {
 
 }  // namespace
 
-std::unique_ptr<RandomSource> make_random_source(const std::string& kind, int64_t rows, c10::Device device) {
-  if (kind == "streams") return std::make_unique<StreamRandomSource>(rows, device);
+std::unique_ptr<RandomSource> make_random_source(const std::string& kind, int64_t rows, c10::Device device,
+                                                 Seeding seeding) {
+  if (kind == "streams") return std::make_unique<StreamRandomSource>(rows, device, seeding);
   if (kind == "device") return std::make_unique<DeviceRandomSource>(rows, device);
   throw Error("unknown random source '" + kind + "' (streams or device)");
 }

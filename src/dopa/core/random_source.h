@@ -1,13 +1,13 @@
 // RandomSource: where a batch of tensor envs (core/tensor_env.h) gets its random numbers.
 //
 //   auto random = dopa::make_random_source("streams", 1024, at::kCPU);
-//   random->seed(42);                          // row i: the stream of seed + i
+//   random->seed(42);                          // row i: the stream of env_seed(42, i) (core/seeding.h)
 //   at::Tensor u = random->uniform(rows);      // (B,) float64 in [0, 1) for the rows where `rows`
 //   at::Tensor k = random->integer(6, rows);   // (B,) int64 in {0, ..., 5}
 //
 // Two kinds, the same draws' distributions:
 //   streams  one dopa::Rng per row, on the host, seeded and drawn exactly as the CPU env of that row
-//            would be (Env::reset seeds env i of a VectorEnv with seed + i), so that a tensor env
+//            would be (VectorEnv::reset seeds env i with env_seed(seed, i, seeding)), so that a tensor env
 //            steps identically to its CPU env; the draws are copied to the device. Rows outside
 //            `rows` draw nothing (their streams do not move) and read 0.
 //   device   LibTorch's generator on the device: every row draws (no host round trip), rows
@@ -19,6 +19,8 @@
 
 #include <memory>
 #include <string>
+
+#include "dopa/core/seeding.h"
 
 namespace dopa {
 
@@ -37,7 +39,9 @@ class RandomSource {
   virtual void load(const std::string& state) = 0;
 };
 
-// kind: "streams" or "device" (throws dopa::Error otherwise).
-std::unique_ptr<RandomSource> make_random_source(const std::string& kind, int64_t rows, c10::Device device);
+// kind: "streams" or "device" (throws dopa::Error otherwise); `seeding` as the VectorEnv's whose
+// numbers the streams repeat (the device generator has one seed).
+std::unique_ptr<RandomSource> make_random_source(const std::string& kind, int64_t rows, c10::Device device,
+                                                 Seeding seeding = Seeding::Mixed);
 
 }  // namespace dopa

@@ -15,7 +15,7 @@ TensorEnv::TensorEnv(EnvSpec spec, int64_t num_envs, const TensorEnvOptions& opt
       num_envs_(num_envs),
       device_(options.device),
       check_actions_(options.check_actions),
-      random_(make_random_source(options.random, num_envs, options.device)) {
+      random_(make_random_source(options.random, num_envs, options.device, options.seeding)) {
   if (num_envs < 1) throw Error(spec_.id + " TensorEnv: num_envs must be >= 1, got " + std::to_string(num_envs));
   if (!spec_.action_space.is_discrete())
     throw Error(spec_.id + " TensorEnv: only Discrete action spaces are supported");

@@ -40,6 +40,7 @@ struct TensorEnvOptions {
   c10::Device device = c10::Device(c10::kCPU);
   std::string random = "device";  // "device" or "streams" (the CPU envs' numbers)
   bool check_actions = true;      // throw for an action outside the space (costs a device sync)
+  Seeding seeding = Seeding::Mixed;  // with "streams": row i's seed, as VectorEnv's (core/seeding.h)
 };
 
 class TensorEnv {
@@ -51,7 +52,7 @@ class TensorEnv {
   int64_t num_envs() const { return num_envs_; }
   c10::Device device() const { return device_; }
 
-  // Starts a new episode in every row; row i's stream is seeded with seed + i.
+  // Starts a new episode in every row; row i's stream is seeded as env i of a VectorEnv.
   void reset(uint64_t seed);
   // Steps every row: actions (B,) integer, on any device.
   void step(const at::Tensor& actions);

@@ -79,6 +79,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     if (n > 0) fn(0, n);
     return;
   }
+  std::lock_guard<std::mutex> call(call_mutex_);
   job_ = &fn;
   job_size_ = n;
   error_ = nullptr;

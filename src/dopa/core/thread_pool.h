@@ -5,8 +5,10 @@
 // microseconds, so waking a sleeping thread (tens of microseconds) would cost more than the work:
 // idle workers spin for a short while before they sleep, and the caller spins while it waits.
 // An exception thrown by fn is rethrown in the caller (the first one, if several threads throw).
-// One caller at a time: each VectorEnv owns its pool (a population's members each their own, which
-// may oversubscribe the cores: tests/test_vector_env.cpp), so no pool is called from two threads.
+// Callers on several threads take turns: a second call waits until the first has returned (each
+// VectorEnv owns its pool, so this is the rare case; a population's members each have their own,
+// which may oversubscribe the cores: tests/test_vector_env.cpp). fn must not call parallel_for on
+// the same pool.
 #pragma once
 
 #include <atomic>
@@ -35,6 +37,7 @@ class ThreadPool {
   void run_share(int index);
 
   std::vector<std::thread> workers_;
+  std::mutex call_mutex_;  // held by the caller whose job runs
   // The current job.
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_size_ = 0;

@@ -164,7 +164,8 @@ void VectorEnv::reset(std::optional<uint64_t> seed, const at::Tensor& mask) {
   pool_.parallel_for(num_envs(), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       if (selected != nullptr && !selected[i]) continue;
-      reset_one(i, seed ? std::optional<uint64_t>(*seed + static_cast<uint64_t>(i)) : std::nullopt);
+      reset_one(i, seed ? std::optional<uint64_t>(env_seed(*seed, static_cast<uint64_t>(i), options_.seeding))
+                        : std::nullopt);
       gather(i);
     }
   });

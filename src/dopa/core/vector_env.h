@@ -1,7 +1,7 @@
 // VectorEnv: N envs stepped together, on a pool of threads, into preallocated batch buffers.
 //
 //   dopa::VectorEnv envs("CartPole-v1", 64, {}, {.num_threads = 2});
-//   envs.reset(42);                       // env i is seeded with 42 + i
+//   envs.reset(42);                       // env i is seeded with stream_seed(42, i) (core/seeding.h)
 //   envs.step(actions);                   // (N,) int64 for Discrete, (N, *shape) float32 for Box
 //   envs.observations();                  // (N, *obs_shape) tensor, the obs space's dtype
 //
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "dopa/core/env.h"
+#include "dopa/core/seeding.h"
 #include "dopa/core/thread_pool.h"
 
 namespace dopa {
@@ -44,6 +45,9 @@ struct VectorEnvOptions {
   // Batch buffers in page-locked (pinned) host memory, so that copies to a GPU can be asynchronous
   // (tensor.to(device, non_blocking = true)); ignored when LibTorch has no CUDA.
   bool pinned = false;
+  // How env i's seed comes from the seed of a reset (core/seeding.h): mixed from (seed, i), or
+  // seed + i as Gymnasium's vector envs do.
+  Seeding seeding = Seeding::Mixed;
 };
 
 class VectorEnv {
@@ -61,7 +65,8 @@ class VectorEnv {
   const Space& single_action_space() const { return spec().action_space; }
   Env& env(int64_t i) { return *envs_[i]; }
 
-  // Resets all envs, or those where `mask` ((N,) bool) is true. A seed seeds env i with seed + i.
+  // Resets all envs, or those where `mask` ((N,) bool) is true. A seed seeds env i with
+  // env_seed(seed, i, options.seeding).
   void reset(std::optional<uint64_t> seed = std::nullopt, const at::Tensor& mask = {});
   // Steps every env with its row of `actions`. Throws dopa::Error for a wrong shape or an invalid
   // action (naming the env index), with no env stepped when the shape is wrong.

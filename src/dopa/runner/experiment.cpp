@@ -21,7 +21,7 @@ namespace {
 ConfigSchema top_schema(const std::string& default_name) {
   return {
       {"name", default_name, "experiment name (run folders are named after it)"},
-      {"seed", 0, "seed of the env RNGs (env i gets seed + i) and of the agent", {}, {}, at_least(0)},
+      {"seed", 0, "seed of the run: of every env's RNG (see env.seeding) and of the agent's streams", {}, {}, at_least(0)},
       {"total_steps", 100000, "env steps to train for, summed over envs", {}, {}, at_least(1)},
       {"device", "auto", "where the agent trains: auto (a GPU if LibTorch has one and the agent can), cpu, cuda, cuda:N"},
       {"torch_threads", 1, "LibTorch intra-op threads (small networks run fastest on 1)", {}, {}, at_least(1)},
@@ -33,6 +33,10 @@ ConfigSchema env_schema() {
       {"id", "", "registered env ID (dopa list envs)"},
       {"num_envs", 8, "envs stepped in parallel", {}, {}, at_least(1)},
       {"num_threads", 1, "threads stepping them (0: one per core)", {}, {}, at_least(0)},
+      {"seeding", "mixed",
+       "env i's seed: mixed from (seed, i), no stream shared between envs or runs; consecutive: seed + i "
+       "(Gymnasium's, for parity checks; runs with seeds s and s+1 then share all but one env stream)",
+       {"mixed", "consecutive"}},
   };
 }
 

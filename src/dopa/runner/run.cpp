@@ -21,6 +21,7 @@
 #include "dopa/runner/stop_signals.h"
 #include "dopa/train/checkpoint.h"
 #include "dopa/train/device.h"
+#include "dopa/train/training_loop.h"
 
 namespace dopa {
 
@@ -87,13 +88,14 @@ double drop_metrics_after_checkpoint(const fs::path& dir) {
 }
 
 
-// How a run's VectorEnv steps: the experiment's threads, the agent's autoreset mode, pinned buffers
-// when the network is on a GPU (asynchronous copies).
+// How a run's VectorEnv steps: the experiment's threads and seeding, the agent's autoreset mode,
+// pinned buffers when the network is on a GPU (asynchronous copies).
 VectorEnvOptions env_options(const Experiment& experiment, const AgentRegistration& agent, c10::Device device) {
   VectorEnvOptions options;
   options.num_threads = static_cast<int>(experiment.env.get_int("num_threads"));
   options.autoreset = agent.autoreset;
   options.pinned = !device.is_cpu();
+  options.seeding = parse_seeding(experiment.env.get_string("seeding"), "env.seeding");
   return options;
 }
 
@@ -172,6 +174,7 @@ PhaseSetup build_phase(const Experiment& experiment) {
                                            env_options(experiment, *setup.registration, setup.device));
   setup.agent = setup.registration->factory(experiment.agent, setup.envs->spec(),
                                             static_cast<uint64_t>(experiment.top.get_int("seed")));
+  if (const auto* updates = dynamic_cast<const UpdateAgent*>(setup.agent.get())) check_update_fits(*updates, *setup.envs);
   return setup;
 }
 

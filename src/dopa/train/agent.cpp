@@ -1,11 +1,14 @@
 #include "dopa/train/agent.h"
 
+#include <ATen/Context.h>
+
 #include <cmath>
 #include <numeric>
 #include <sstream>
 
 #include "dopa/core/error.h"
 #include "dopa/core/registry.h"
+#include "dopa/core/seeding.h"
 #include "dopa/core/strings.h"
 
 namespace dopa {
@@ -19,6 +22,8 @@ void AgentRegistry::add(AgentRegistration registration) {
   if (!registration.factory) throw Error("agent registration '" + registration.name + "' has no factory");
   NamedRegistry::add(std::move(registration));
 }
+
+void seed_action_sampling(uint64_t run_seed) { at::manual_seed(agent_stream_seed(run_seed, AgentStream::Sampling)); }
 
 void Agent::load(const std::string&) { throw Error("this agent cannot load saved parameters"); }
 

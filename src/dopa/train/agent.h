@@ -55,6 +55,11 @@ struct TrainResult {
   bool stopped_early = false;
 };
 
+// Seeds LibTorch's global generator, from which rollouts sample actions, with the run's sampling
+// stream (core/seeding.h): apart from the model's initialisation (seeded with the run seed itself)
+// and from every env's stream. Agents call it as training begins.
+void seed_action_sampling(uint64_t run_seed);
+
 // Called after every step of Agent::play with the agent's values of that step (play_value_names()).
 using PlayStepFn = std::function<void(const std::vector<at::Tensor>& values)>;
 
@@ -69,7 +74,8 @@ class Agent {
   virtual void load(const std::string& path);
   // Plays `episodes` episodes with frozen parameters (actions sampled as in training, no learning)
   // on `envs`, built with autoreset Disabled: the agent resets them for each batch of
-  // envs.num_envs() episodes, seeding batch k with seed + k * num_envs (env i: + i). `episodes`
+  // envs.num_envs() episodes, seeding batch k with seed + k * num_envs (env i: + i, on envs with
+  // Seeding::Consecutive as `dopa play` and `dopa eval` make them: episode e is seeded seed + e). `episodes`
   // must be a multiple of num_envs. on_step runs after every step. Episodes of a batch may end at
   // different steps: an env whose episode has ended is reset (with a mask) and stepped on, unrecorded,
   // until every env of the batch has ended once, so a reader of on_step counts each row only up to

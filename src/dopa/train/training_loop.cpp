@@ -5,7 +5,9 @@
 #include <filesystem>
 
 #include "dopa/core/error.h"
+#include "dopa/core/memory.h"
 #include "dopa/core/output_file.h"
+#include "dopa/core/seeding.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/checkpoint.h"
 
@@ -64,9 +66,22 @@ TrainResult UpdateAgent::train(VectorEnv& envs, const TrainOptions& options, Tra
   return train_in_updates(*this, envs, options, monitor);
 }
 
+void check_update_fits(const UpdateAgent& agent, const VectorEnv& envs) {
+  const int64_t steps_per_update = agent.steps_per_update(envs);
+  const int64_t num_envs = envs.num_envs();
+  const int64_t steps = steps_per_update > 0 ? steps_per_update / num_envs : envs.spec().max_episode_steps;
+  const double per_step =
+      4.0 * static_cast<double>(envs.single_observation_space().size() + envs.single_action_space().size() + 8);
+  check_fits_in_memory(2.0 * per_step * static_cast<double>(num_envs) * static_cast<double>(steps),
+                       "one update's experience (env.num_envs = " + std::to_string(num_envs) + " x " +
+                           std::to_string(steps) + (steps_per_update > 0 ? " steps per update)" : " steps per episode)"),
+                       memory_text(2.0 * per_step) + " per transition at least");
+}
+
 TrainResult train_in_updates(UpdateAgent& agent, VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor) {
   const LoopCadence cadence = agent.cadence();
   const int64_t steps_per_update = agent.steps_per_update(envs);
+  check_update_fits(agent, envs);
   const int64_t num_updates = steps_per_update > 0 ? std::max<int64_t>(1, options.total_steps / steps_per_update) : 0;
   const auto finished = [&](int64_t update, int64_t global_step) {
     return num_updates > 0 ? update >= num_updates : global_step >= options.total_steps;
@@ -110,8 +125,8 @@ TrainResult train_in_updates(UpdateAgent& agent, VectorEnv& envs, const TrainOpt
     agent.load_state(*checkpoint, !fresh_envs);
     checkpoint.reset();
   }
-  if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's)
-    envs.reset(options.seed + static_cast<uint64_t>(update) * 1000003ULL);
+  if (fresh_envs) {  // a new run, or a checkpoint from other envs (the warm-up's: new episodes)
+    envs.reset(update == 0 ? options.seed : stream_seed(options.seed, static_cast<uint64_t>(update)));
     agent.start_episodes(envs);
   }
 

@@ -107,6 +107,12 @@ class UpdateAgent : public Agent {
 // since the last row, taken from `log`), the agent's own columns, then SPS.
 Metrics metrics_row(EpisodeLog& log, const Metrics& own, double steps_per_second);
 
+// dopa::Error, with the estimate, when one update's experience could not fit in memory: a lower
+// bound (each transition's observation, action and a handful of float32 numbers, kept step by step
+// and then stacked; the network's activations come on top). The runner checks it before a run
+// begins; train_in_updates again.
+void check_update_fits(const UpdateAgent& agent, const VectorEnv& envs);
+
 // The loop above: trains `agent` on `envs` and reports to `monitor`.
 TrainResult train_in_updates(UpdateAgent& agent, VectorEnv& envs, const TrainOptions& options, TrainMonitor& monitor);
 
