@@ -150,6 +150,22 @@ class RejectedRunCleanup {
   bool active_, existed_;  // existed_: the user's empty folder, kept (emptied)
 };
 
+// A run folder opened for writing: its config.toml written, the folder locked against a second
+// process (unless the caller holds the lock already: a resumed run locks before it reads), and a
+// new run's folder removed again when the run is refused before its first metrics row.
+class RunFolderWriter {
+ public:
+  RunFolderWriter(const fs::path& dir, const Experiment& experiment, bool new_run, bool locked) : cleanup_(dir, new_run) {
+    write_file(dir / "config.toml", experiment.to_toml());
+    if (!locked) lock_.emplace(dir, "run folder");
+  }
+  void keep() { cleanup_.keep(); }  // the run has trained
+
+ private:
+  RejectedRunCleanup cleanup_;
+  std::optional<FolderLock> lock_;
+};
+
 // A run folder `dir` for a new run: refused when it holds anything already.
 void check_new_run_folder(const fs::path& dir, const std::string& advice) {
   if (fs::exists(dir) && !(fs::is_directory(dir) && fs::is_empty(dir)))
@@ -264,9 +280,7 @@ RunOutcome run_experiment(const RunOptions& options) {
 
   // 2. The run folder. An agent may refuse its settings only when it meets the envs (a batch too
   // small for its minibatches, say): a new run refused before its first metrics row leaves none.
-  RejectedRunCleanup cleanup(dir, !resume);
-  write_file(dir / "config.toml", experiment.to_toml());
-  if (!lock) lock.emplace(dir, "run folder");
+  RunFolderWriter folder(dir, experiment, !resume, lock.has_value());
 
   // 3. Train: the warm-up, then the run's own settings from the warm-up's checkpoint.
   std::optional<Phase> last;
@@ -288,7 +302,7 @@ RunOutcome run_experiment(const RunOptions& options) {
   } else if (!StopSignals::requested() && last->result.global_step < total_steps) {
     train(build_phase(experiment), experiment, 0);
   }
-  cleanup.keep();
+  folder.keep();
   outcome.result = last->result;
   outcome.result.start_step = start_step;
   outcome.result.stopped_early = StopSignals::requested();
@@ -358,13 +372,9 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
       registration.population(first.agent, envs[0]->spec(), member_seeds, device);
 
   // 2. The run folders, one per member, each as its separate run's.
-  std::vector<std::unique_ptr<RejectedRunCleanup>> cleanups;
-  std::vector<std::unique_ptr<FolderLock>> locks;
-  for (size_t s = 0; s < seeds.size(); ++s) {
-    cleanups.push_back(std::make_unique<RejectedRunCleanup>(dirs[s], true));
-    write_file(dirs[s] / "config.toml", experiments[s].to_toml());
-    locks.push_back(std::make_unique<FolderLock>(dirs[s], "run folder"));
-  }
+  std::vector<std::unique_ptr<RunFolderWriter>> folders;
+  for (size_t s = 0; s < seeds.size(); ++s)
+    folders.push_back(std::make_unique<RunFolderWriter>(dirs[s], experiments[s], /*new_run=*/true, /*locked=*/false));
   at::set_num_threads(static_cast<int>(first.top.get_int("torch_threads")));
   const int64_t total_steps = first.top.get_int("total_steps");
   spdlog::info("population '{}': {} seeds x {} x {}, agent {} ({} parameters each), {} steps each{} -> {}", first.name(),
@@ -385,7 +395,7 @@ std::vector<RunOutcome> run_population(const RunOptions& options, const std::vec
     StopSignals signals;
     results = population->train(env_pointers, total_steps, monitor_pointers);
   }
-  for (auto& cleanup : cleanups) cleanup->keep();
+  for (auto& folder : folders) folder->keep();
 
   // 4. Each member's model and summary.
   std::vector<RunOutcome> outcomes;
