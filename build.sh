@@ -46,7 +46,7 @@ case "$command" in
       ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" -E '^InstallAndCustomEnv$'
     ;;
   tsan)
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$suppressions/tsan.supp" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
       ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" -R '^(ThreadPool|VectorEnv)\.'
     ;;
   demo)
