@@ -124,13 +124,14 @@ std::vector<std::string> check_env(const std::string& id, const Kwargs& kwargs, 
     EnvSession session(*env);
     session.reset(options.seed);
     const Space& space = env->action_space();
+    // The calls run after this block: what they capture by reference must outlive it.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
     std::vector<std::pair<std::string, std::function<void()>>> invalid;
     if (space.is_discrete()) {
       invalid.push_back({"an index past the end", [&] { session.step(Action(space.start() + space.n())); }});
       invalid.push_back({"an index below the start", [&] { session.step(Action(space.start() - 1)); }});
       invalid.push_back({"a vector", [&] { session.step(Action(std::vector<float>{0.0f})); }});
     } else {
-      const float nan = std::numeric_limits<float>::quiet_NaN();
       invalid.push_back({"a NaN", [&] { session.step(Action(std::vector<float>(space.size(), nan))); }});
       invalid.push_back({"too many values", [&] { session.step(Action(std::vector<float>(space.size() + 1, 0.0f))); }});
       invalid.push_back({"an index", [&] { session.step(Action(0)); }});
