@@ -146,9 +146,9 @@ class VectorEnvMembers : public MemberEnvs {
 };
 
 // One TensorEnv whose S x B rows are the members' batches (member s: rows s B ... s B + B - 1), on
-// the device, actions drawn there from one generator on the first seed's sampling stream (core/seeding.h): a rollout that never
-// leaves the device but for the checks whether episodes ended. The members' numbers are not their
-// separate runs'.
+// the device, actions drawn there from one generator on the first seed's sampling stream
+// (core/seeding.h): a rollout that never leaves the device but for the checks whether episodes
+// ended. The members' numbers are not their separate runs'.
 class TensorEnvRows : public MemberEnvs {
  public:
   TensorEnvRows(TensorEnv& envs, int64_t members, uint64_t seed);
