@@ -19,11 +19,22 @@ case "$command" in
   tsan) default_dir=build-tsan; configure+=(-DDOPA_SANITIZE=thread) ;;
   *) default_dir=build ;;
 esac
+[[ "${DOPA_LIBTORCH:-}" == debian ]] && default_dir+=-debian
 build_dir="${DOPA_BUILD_DIR:-$default_dir}"
 [[ "$command" == sanitize || "$command" == tsan ]] &&
   configure+=(-DDOPA_BUILD_BENCHMARKS=OFF -DDOPA_TEST_TIMEOUT=1800 "-DCMAKE_CXX_FLAGS=-g1")
 
 third_party/install-deps.sh
+# dopa's Python environment (third_party/requirements.txt): Gymnasium for the live reference tests,
+# and PyTorch, whose LibTorch (2.x, CUDA-capable) dopa builds against unless DOPA_LIBTORCH=debian
+# asks for Debian's libtorch-dev (1.13, CPU only).
+python="$(third_party/install-deps.sh --python)"
+configure+=("-DDOPA_REFERENCE_PYTHON=$python")
+case "${DOPA_LIBTORCH:-pypi}" in
+  pypi) configure+=("-DDOPA_PYTHON=$python") ;;
+  debian) configure+=(-DDOPA_PYTHON=) ;;
+  *) echo "DOPA_LIBTORCH=${DOPA_LIBTORCH}: pypi or debian" >&2; exit 2 ;;
+esac
 cmake -S . -B "$build_dir" -G Ninja "${configure[@]}" >/dev/null
 # The tests need the program and the test binary, not the benchmarks (a few minutes on 2 cores).
 targets=()

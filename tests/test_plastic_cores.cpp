@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+
 #include "dopa/core/error.h"
 #include "dopa/nn/lstm_episode.h"
 #include "dopa/nn/plastic_kernel.h"
@@ -212,18 +214,32 @@ TEST(PlasticKernel, RolloutStepsMatchTheUnroll) {
   }
 }
 
+// A weak reference to an autograd node: LibTorch 1.13 holds nodes in std::shared_ptr, 2.x in
+// c10::intrusive_ptr.
+template <class Strong>
+struct WeakOf;
+template <class T>
+struct WeakOf<std::shared_ptr<T>> {
+  using type = std::weak_ptr<T>;
+};
+template <class T, class Null>
+struct WeakOf<c10::intrusive_ptr<T, Null>> {
+  using type = c10::weak_intrusive_ptr<T, Null>;
+};
+using WeakNode = WeakOf<std::decay_t<decltype(torch::Tensor().grad_fn())>>::type;
+
 TEST(PlasticKernel, TheEpisodeNodeIsFreedWithItsOutput) {
   // The autograd node of a fused unroll must not keep itself alive (through a saved output): that
   // leaked every episode's buffers.
   auto core = make_plastic(options("modul", 3, 5), 1);
-  std::weak_ptr<torch::autograd::Node> node;
+  std::optional<WeakNode> node;
   {
     const torch::Tensor hs = core->unroll(torch::randn({25, 2, 3}), torch::Tensor());
-    node = hs.grad_fn();
-    ASSERT_FALSE(node.expired());
+    node.emplace(hs.grad_fn());
+    ASSERT_FALSE(node->expired());
     hs.sum().backward();
   }
-  EXPECT_TRUE(node.expired());
+  EXPECT_TRUE(node->expired());
 }
 
 // The fused LSTM against LSTMCell through autograd (fused = false), from the same initial weights.
@@ -300,14 +316,14 @@ TEST(LstmEpisode, RolloutStepsMatchLstmCellAndTheTapeReplacesTheForwardPass) {
 TEST(LstmEpisode, TheEpisodeNodeIsFreedWithItsOutput) {
   torch::manual_seed(1);
   auto core = dopa::nn::make_core(options("lstm", 3, 5));
-  std::weak_ptr<torch::autograd::Node> node;
+  std::optional<WeakNode> node;
   {
     const torch::Tensor hs = core->unroll(torch::randn({25, 2, 3}), torch::Tensor());
-    node = hs.grad_fn();
-    ASSERT_FALSE(node.expired());
+    node.emplace(hs.grad_fn());
+    ASSERT_FALSE(node->expired());
     hs.sum().backward();
   }
-  EXPECT_TRUE(node.expired());
+  EXPECT_TRUE(node->expired());
 }
 
 // Central finite differences in double precision on a few elements of every parameter.

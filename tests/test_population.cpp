@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "agents/meta_a2c/model.h"
@@ -11,6 +12,7 @@
 #include "dopa/core/error.h"
 #include "dopa/core/vector_env.h"
 #include "dopa/train/agent.h"
+#include "dopa/train/device.h"
 #include "tests/recording_monitor.h"
 
 namespace {
@@ -124,6 +126,23 @@ TEST(Population, TrainsOnATensorEnvsRows) {
   dopa::agents::MetaA2CPopulation population(config, envs->spec(), {0, 1});
   std::vector<RecordingMonitor> two(2);
   EXPECT_THROW(population.train(*envs, 100, {&two[0], &two[1]}), dopa::Error);  // 7 rows, 2 members
+}
+
+// On a GPU: the population and its TensorEnv on the device (runs where CUDA is). The device's
+// sampling draws other actions than the CPU's, so the check is that it trains: every member logs
+// each iteration, finite losses, members apart.
+TEST(CudaPopulation, TrainsOnACudaTensorEnv) {
+  if (!dopa::cuda_available()) GTEST_SKIP() << "no CUDA GPU";
+  const auto envs = dopa::make_tensor_env("Maze-v0", 3 * 6, {{"size", 7}, {"episode_length", 25}}, {.device = c10::kCUDA});
+  dopa::agents::MetaA2CPopulation population(agent_config({}), envs->spec(), {3, 5, 8}, c10::kCUDA);
+  std::vector<RecordingMonitor> members(3);
+  const auto results = population.train(*envs, 6 * 6 * 25, {&members[0], &members[1], &members[2]});
+  for (size_t s = 0; s < 3; ++s) {
+    EXPECT_EQ(results[s].global_step, 6 * 6 * 25);
+    ASSERT_EQ(members[s].rows.size(), 6u);
+    for (const auto& row : members[s].rows) EXPECT_TRUE(std::isfinite(metric(row, "policy_loss"))) << s;
+  }
+  EXPECT_NE(metric(members[0].rows.back(), "policy_loss"), metric(members[1].rows.back(), "policy_loss"));
 }
 
 // Plastic members equal separate runs with fused = false: LibTorch's operations in both (the fused

@@ -10,6 +10,7 @@
 #include "dopa/core/seeding.h"
 #include "dopa/core/tensor_env.h"
 #include "dopa/core/vector_env.h"
+#include "dopa/train/device.h"
 
 namespace {
 
@@ -28,14 +29,15 @@ std::string describe(const Case& c) {
 }
 
 // Steps VectorEnv (SameStep autoreset) and the tensor env with the same seed and random actions;
-// every buffer must agree at every step.
-void expect_identical(const Case& c, int64_t num_envs) {
+// every buffer must agree at every step (a GPU's buffers copied back to compare).
+void expect_identical(const Case& c, int64_t num_envs, c10::Device device = c10::kCPU) {
   SCOPED_TRACE(describe(c));
   dopa::VectorEnv cpu(c.id, num_envs, c.kwargs, {.num_threads = 1, .autoreset = dopa::AutoresetMode::SameStep});
-  const auto tensor = dopa::make_tensor_env(c.id, num_envs, c.kwargs, {.random = "streams"});
+  const auto on_device = dopa::make_tensor_env(c.id, num_envs, c.kwargs, {.device = device, .random = "streams"});
+  const auto host = [](const at::Tensor& buffer) { return buffer.cpu(); };
   cpu.reset(7);
-  tensor->reset(7);
-  ASSERT_TRUE(at::equal(cpu.observations(), tensor->observations())) << "after reset";
+  on_device->reset(7);
+  ASSERT_TRUE(at::equal(cpu.observations(), host(on_device->observations()))) << "after reset";
   dopa::Rng actions_rng(99);
   const int64_t n = cpu.single_action_space().n();
   int64_t episodes_ended = 0;
@@ -43,25 +45,25 @@ void expect_identical(const Case& c, int64_t num_envs) {
     at::Tensor actions = at::empty({num_envs}, at::kLong);
     for (int64_t i = 0; i < num_envs; ++i) actions[i] = actions_rng.integer(n);
     cpu.step(actions);
-    tensor->step(actions);
-    ASSERT_TRUE(at::equal(cpu.rewards(), tensor->rewards())) << "step " << t;
-    ASSERT_TRUE(at::equal(cpu.terminations(), tensor->terminations())) << "step " << t;
-    ASSERT_TRUE(at::equal(cpu.truncations(), tensor->truncations())) << "step " << t;
-    ASSERT_TRUE(at::equal(cpu.observations(), tensor->observations())) << "step " << t;
+    on_device->step(actions.to(device));
+    ASSERT_TRUE(at::equal(cpu.rewards(), host(on_device->rewards()))) << "step " << t;
+    ASSERT_TRUE(at::equal(cpu.terminations(), host(on_device->terminations()))) << "step " << t;
+    ASSERT_TRUE(at::equal(cpu.truncations(), host(on_device->truncations()))) << "step " << t;
+    ASSERT_TRUE(at::equal(cpu.observations(), host(on_device->observations()))) << "step " << t;
     const at::Tensor ended = cpu.terminations() | cpu.truncations();
-    ASSERT_TRUE(at::equal(ended, tensor->final_mask())) << "step " << t;
-    ASSERT_TRUE(at::equal(cpu.episode_returns().masked_select(ended), tensor->episode_returns().masked_select(ended)));
-    ASSERT_TRUE(at::equal(cpu.episode_lengths().masked_select(ended), tensor->episode_lengths().masked_select(ended)));
+    ASSERT_TRUE(at::equal(ended, host(on_device->final_mask()))) << "step " << t;
+    ASSERT_TRUE(at::equal(cpu.episode_returns().masked_select(ended), host(on_device->episode_returns()).masked_select(ended)));
+    ASSERT_TRUE(at::equal(cpu.episode_lengths().masked_select(ended), host(on_device->episode_lengths()).masked_select(ended)));
     const at::Tensor rows = ended.unsqueeze(1).expand_as(cpu.final_observations());
-    ASSERT_TRUE(at::equal(cpu.final_observations().masked_select(rows), tensor->final_observations().masked_select(rows)))
+    ASSERT_TRUE(at::equal(cpu.final_observations().masked_select(rows), host(on_device->final_observations()).masked_select(rows)))
         << "step " << t;
     episodes_ended += ended.sum().item<int64_t>();
   }
   EXPECT_GT(episodes_ended, 0) << "the case should exercise the autoreset";
 }
 
-TEST(TensorEnvs, StepLikeTheCpuEnvsWithTheirStreams) {
-  const std::vector<Case> cases = {
+const std::vector<Case>& identical_cases() {
+  static const std::vector<Case> cases = {
       {"Maze-v0", {{"size", 13}, {"episode_length", 50}}, 160},
       {"Maze-v0", {{"size", 5}, {"wp", 0.1}, {"rew", 3.0}, {"episode_length", 30}}, 100},  // many rewards, teleports
       {"Maze-v0", {{"max_episode_steps", 7}}, 30},                                          // truncations
@@ -83,7 +85,17 @@ TEST(TensorEnvs, StepLikeTheCpuEnvsWithTheirStreams) {
       {"CueReward-v0", {}, 260},
       {"CueReward-v0", {{"cue_bits", 3}, {"num_cues", 6}, {"episode_length", 40}}, 130},  // many repeated cues redrawn
   };
-  for (const Case& c : cases) expect_identical(c, 9);
+  return cases;
+}
+
+TEST(TensorEnvs, StepLikeTheCpuEnvsWithTheirStreams) {
+  for (const Case& c : identical_cases()) expect_identical(c, 9);
+}
+
+// The same on a GPU: the device's operations give the CPU envs' numbers (runs where CUDA is).
+TEST(CudaTensorEnvs, StepLikeTheCpuEnvsWithTheirStreams) {
+  if (!dopa::cuda_available()) GTEST_SKIP() << "no CUDA GPU";
+  for (const Case& c : identical_cases()) expect_identical(c, 9, c10::kCUDA);
 }
 
 TEST(TensorEnvs, ShareTheCpuEnvsSpec) {

@@ -1,9 +1,37 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in third_party/packages.txt that are not installed yet.
-# Idempotent: when everything is present it does nothing (no apt-get update, no root needed).
+# Installs what dopa needs: the Debian packages listed in third_party/packages.txt that are not
+# installed yet, then the PyPI packages of third_party/requirements.txt into dopa's Python
+# environment (a virtual environment made with Debian's python3). Idempotent: when everything is
+# present it does nothing (no apt-get update, no pip, no root needed).
+#
+#   third_party/install-deps.sh            install what is missing
+#   third_party/install-deps.sh --python   print the Python environment's interpreter (installs nothing)
+#
+# The Python environment lives outside the checkout, so that every clone and CI run on a machine
+# shares one copy of its ~5 GiB: $DOPA_PYTHON_ENV, by default ~/.local/share/dopa/python.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+python_env="${DOPA_PYTHON_ENV:-${XDG_DATA_HOME:-$HOME/.local/share}/dopa/python}"
+if [[ "${1:-}" == --python ]]; then
+  echo "$python_env/bin/python"
+  exit 0
+fi
+
+# The PyPI packages, after the Debian ones (python3-venv). The environment keeps a copy of the
+# requirements it was made from; pip runs only when they differ, so an interrupted install is
+# finished by the next call.
+install_python_packages() {
+  local stamp="$python_env/dopa-requirements.txt"
+  if cmp -s "$here/requirements.txt" "$stamp"; then
+    echo "install-deps: Python environment up to date ($python_env)"
+    return
+  fi
+  echo "install-deps: installing third_party/requirements.txt into $python_env (about 5 GiB)"
+  [[ -x "$python_env/bin/python" ]] || /usr/bin/python3 -m venv "$python_env"
+  "$python_env/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+  cp "$here/requirements.txt" "$stamp"
+}
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$')
 
 missing=()
@@ -13,7 +41,8 @@ for pkg in "${wanted[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all ${#wanted[@]} packages present"
+  echo "install-deps: all ${#wanted[@]} Debian packages present"
+  install_python_packages
   exit 0
 fi
 
@@ -37,4 +66,5 @@ if ! "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]
   "${as_root[@]}" apt-get update -q
   "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: done"
+echo "install-deps: Debian packages done"
+install_python_packages
