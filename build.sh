@@ -9,6 +9,8 @@
 #   ./build.sh sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/), whole suite
 #   ./build.sh tsan      ThreadSanitizer build (build-tsan/): the thread pool and VectorEnv tests
 #                        (dopa_thread_tests: the code that runs threads in one process)
+#
+# DOPA_LIBTORCH=pypi ./build.sh ...  the same against PyTorch 2.15's CUDA LibTorch (build-cuda/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -19,18 +21,18 @@ case "$command" in
   tsan) default_dir=build-tsan; configure+=(-DDOPA_SANITIZE=thread) ;;
   *) default_dir=build ;;
 esac
-[[ "${DOPA_LIBTORCH:-}" == debian ]] && default_dir+=-debian
+[[ "${DOPA_LIBTORCH:-}" == pypi ]] && default_dir=build-cuda
 build_dir="${DOPA_BUILD_DIR:-$default_dir}"
 [[ "$command" == sanitize || "$command" == tsan ]] &&
   configure+=(-DDOPA_BUILD_BENCHMARKS=OFF -DDOPA_TEST_TIMEOUT=1800 "-DCMAKE_CXX_FLAGS=-g1")
 
 third_party/install-deps.sh
 # dopa's Python environment (third_party/requirements.txt): Gymnasium for the live reference tests,
-# and PyTorch, whose LibTorch (2.x, CUDA-capable) dopa builds against unless DOPA_LIBTORCH=debian
-# asks for Debian's libtorch-dev (1.13, CPU only).
+# and PyTorch 2.x with CUDA, whose LibTorch DOPA_LIBTORCH=pypi builds against (into build-cuda/)
+# instead of Debian's libtorch-dev (1.13, CPU only).
 python="$(third_party/install-deps.sh --python)"
 configure+=("-DDOPA_REFERENCE_PYTHON=$python")
-case "${DOPA_LIBTORCH:-pypi}" in
+case "${DOPA_LIBTORCH:-debian}" in
   pypi) configure+=("-DDOPA_PYTHON=$python") ;;
   debian) configure+=(-DDOPA_PYTHON=) ;;
   *) echo "DOPA_LIBTORCH=${DOPA_LIBTORCH}: pypi or debian" >&2; exit 2 ;;

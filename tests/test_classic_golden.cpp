@@ -51,7 +51,7 @@ class ClassicGolden : public ::testing::TestWithParam<GoldenCase> {
   void SetUp() override {
     if (GetParam().live()) {
       auto recording = dopa::test::record_gymnasium(GetParam().id, kLiveEpisodes, kLiveMaxSteps);
-      DOPA_REQUIRE_RECORDING(recording);
+      DOPA_REQUIRE_GYMNASIUM(recording);
       rows_ = std::move(recording.rows);
       return;
     }

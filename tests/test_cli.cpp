@@ -414,7 +414,7 @@ normalize_obs = true
 TEST(Cli, OldSettingNamesAreRefusedWithTheNewName) {
   // The actor-critics share CleanRL's names: ent_coef, vf_coef, norm_adv, anneal_lr.
   const fs::path dir = temp_dir("old-names");
-  for (const std::string& old : {"value_coef=0.1", "entropy_coef=0.1", "lr_anneal=true", "entropy_anneal=0.5"}) {
+  for (const char* old : {"value_coef=0.1", "entropy_coef=0.1", "lr_anneal=true", "entropy_anneal=0.5"}) {
     const Result r = dopa("run " + std::string(DOPA_SOURCE_DIR) + "/experiments/maze/modplast.toml --quick --set agent." + old + " --out " +
                           (dir / "run").string());
     EXPECT_EQ(r.status, 2) << old << "\n" << r.out;

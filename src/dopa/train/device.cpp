@@ -14,8 +14,8 @@ c10::Device resolve_device(const std::string& name, const AgentRegistration& age
   if (name == "cpu") return c10::Device(c10::kCPU);
   if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
     if (!cuda_available())
-      throw Error("device '" + name + "': this LibTorch has no CUDA GPU (Debian's libtorch-dev is CPU-only; " +
-                  "build against a CUDA LibTorch, see the README) - use device = \"cpu\" or \"auto\"");
+      throw Error("device '" + name + "': LibTorch finds no CUDA GPU (no NVIDIA GPU and driver on this machine, " +
+                  "or a CPU-only LibTorch such as build/'s: docs/gpu.md) - use device = \"cpu\" or \"auto\"");
     if (!agent.any_device)
       throw Error("device '" + name + "': agent '" + agent.name + "' trains on the CPU only - use device = \"cpu\" or \"auto\"");
     try {
