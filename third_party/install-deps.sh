@@ -19,8 +19,9 @@ if [[ "${1:-}" == --python ]]; then
 fi
 
 # The PyPI packages, after the Debian ones (python3-venv). The environment keeps a copy of the
-# requirements it was made from; pip runs only when they differ, so an interrupted install is
-# finished by the next call.
+# requirements it was made from; pip runs only when they differ. An environment made from other
+# requirements is made anew (pip would leave packages the new list no longer has); one without the
+# copy is an interrupted install, which pip finishes.
 install_python_packages() {
   local stamp="$python_env/dopa-requirements.txt"
   if cmp -s "$here/requirements.txt" "$stamp"; then
@@ -28,6 +29,7 @@ install_python_packages() {
     return
   fi
   echo "install-deps: installing third_party/requirements.txt into $python_env (about 5 GiB)"
+  [[ -f "$stamp" ]] && rm -rf "$python_env"
   [[ -x "$python_env/bin/python" ]] || /usr/bin/python3 -m venv "$python_env"
   "$python_env/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
   cp "$here/requirements.txt" "$stamp"
