@@ -571,7 +571,7 @@ def play_mean(family, run):
     return read_json(run_dir(family, run) / "play_deterministic" / "play_summary.json")["mean_return"]
 
 
-@table("mujoco-ppo", "experiments/mujoco/results/EXP-sS/{summary.json,play_deterministic}", pending=True)
+@table("mujoco-ppo", "experiments/mujoco/results/EXP-sS/{summary.json,play_deterministic}")
 def mujoco_ppo():
     """Final return (last 100 training episodes) per seed, mean ± std over seeds (bold where it meets
     the target), deterministic play per seed (100 episodes), steps/s range over the seeds."""
