@@ -5,7 +5,7 @@
 # dopa_bench_device on the GPU and on that machine's CPU, and writes a report.
 #
 #   bench/device_check.sh pack      here (Debian 12): download the Debian packages the build needs
-#                                   into .device/debs (ignored; about 10 MiB)
+#                                   into .device/debs (ignored; about 4 MiB)
 #   bench/device_check.sh run OUT   there: build and measure, the report into OUT
 #
 # From a session, after `pack`:
@@ -31,7 +31,6 @@ packages=(libbox2d-dev libbox2d2 libmujoco-dev libmujoco2.2.2 libccd2 liblodepng
 case "${1:-}" in
   pack)
     mkdir -p .device/debs
-    grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo /.device/ >> .git/info/exclude
     (cd .device/debs && apt-get download "${packages[@]}")
     du -sh .device/debs
     ;;
@@ -40,7 +39,11 @@ case "${1:-}" in
     mkdir -p "$out"
     exec > >(tee "$out/device_check.log") 2>&1
     sysroot=/tmp/dopa-sysroot build=/tmp/dopa-build
-    for deb in .device/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+    mkdir -p "$sysroot"
+    for deb in .device/debs/*.deb; do
+      if command -v dpkg-deb >/dev/null; then dpkg-deb -x "$deb" "$sysroot"
+      else ar p "$deb" data.tar.xz | tar -xJ -C "$sysroot"; fi  # an image without dpkg
+    done
     libdir="$sysroot/usr/lib/x86_64-linux-gnu"
     # The one absolute path in those CMake configs (the others are relative to the config's folder).
     sed -i "s#/usr/include/libqhull_r#$sysroot/usr/include/libqhull_r#" "$libdir/cmake/mujoco/mujocoTargets.cmake"

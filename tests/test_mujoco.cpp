@@ -1,7 +1,8 @@
 // The MuJoCo v5 tasks (envs/mujoco/): parity of dopa's own models with Gymnasium's reference models
-// (skipped when shared/reference is absent), one-step checks of observations, reward terms and
-// termination against the spec (shared/specs/envs.md 4.5), reset distributions, and clear errors for
-// missing or malformed model files.
+// (skipped when shared/reference is absent), step-by-step agreement with Gymnasium's own envs run
+// live (tests/gymnasium_reference.h; docs/testing.md has the tolerances and what differs), one-step
+// checks of observations, reward terms and termination against the spec (shared/specs/envs.md 4.5),
+// reset distributions, and clear errors for missing or malformed model files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
